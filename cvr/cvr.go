@@ -1,0 +1,226 @@
+// Package cvr defines how cast vote records are read: the streaming Reader that every format
+// package implements (shaped like encoding/csv: Next returns io.EOF at the end), the ParseError
+// that names the file, record and field of bad input, and a registry of formats with sniffing,
+// like image.RegisterFormat: a format package registers itself in init, and a program selects
+// the formats it supports by importing them.
+package cvr
+
+import (
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	canvass "github.com/canvass-vote/canvass"
+)
+
+// Reader streams the ballots of one source (a file, a folder or a ZIP of one export).
+type Reader interface {
+	// Election returns the election definition of the source. It is complete before the first
+	// call to Next; contest and choice indices in ballots refer to it.
+	Election() *canvass.Election
+	// Next returns the next ballot, or io.EOF after the last. The returned Ballot may be reused
+	// by the following call (see canvass.Ballot). Errors other than io.EOF are *ParseError
+	// (or wrap one) and are final.
+	Next() (*canvass.Ballot, error)
+	// Where names the file and the 1-based record number of the ballot Next last returned, so
+	// that a consumer that finds a problem (a duplicate ballot id) can report it as a
+	// ParseError.
+	Where() (file string, record int64)
+	// Close releases the files the reader holds.
+	Close() error
+}
+
+// ParseError is canvass.ParseError: the error of every reader, naming file, record and field.
+type ParseError = canvass.ParseError
+
+// The errors readers wrap in a ParseError (see canvass).
+var (
+	ErrTruncated      = canvass.ErrTruncated
+	ErrSyntax         = canvass.ErrSyntax
+	ErrUnknownContest = canvass.ErrUnknownContest
+	ErrUnknownChoice  = canvass.ErrUnknownChoice
+	ErrDuplicateID    = canvass.ErrDuplicateID
+	ErrNotNumber      = canvass.ErrNotNumber
+	ErrMissingField   = canvass.ErrMissingField
+	ErrWrongFormat    = canvass.ErrWrongFormat
+)
+
+// Options tune a reader.
+type Options struct {
+	// Progress, if set, is called with the number of bytes consumed from the input files as
+	// reading proceeds (for a progress bar). It is called from the goroutine calling Next.
+	Progress func(n int64)
+}
+
+// Format is one registered CVR format.
+type Format struct {
+	// Name is the --format value: "cdf", "dominion", "csv", ...
+	Name string
+	// Sniff reports whether path (a file or a folder) looks like this format. head holds the
+	// first bytes of the file (empty for a folder).
+	Sniff func(path string, head []byte) bool
+	// Open starts reading the source at path.
+	Open func(path string, opts Options) (Reader, error)
+}
+
+var (
+	mu      sync.Mutex
+	formats = map[string]Format{}
+)
+
+// Register makes a format available to Open and Sniff. It panics if the name is taken
+// (a programming error, not an input error).
+func Register(f Format) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := formats[f.Name]; dup {
+		panic("cvr: format registered twice: " + f.Name)
+	}
+	formats[f.Name] = f
+}
+
+// Formats lists the registered format names, sorted.
+func Formats() []string {
+	mu.Lock()
+	defer mu.Unlock()
+	var names []string
+	for n := range formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// headSize is how much of a file Sniff looks at.
+const headSize = 4096
+
+// Sniff names the format of the file or folder at path, or returns an error that says which
+// formats were tried.
+func Sniff(path string) (string, error) {
+	head, err := readHead(path)
+	if err != nil {
+		return "", err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var names []string
+	for n := range formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if formats[n].Sniff(path, head) {
+			return n, nil
+		}
+	}
+	return "", fmt.Errorf("%s: %w: not recognized as any CVR format (%s); name one with --format", path, ErrWrongFormat, strings.Join(names, ", "))
+}
+
+func readHead(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, headSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	return head[:n], nil
+}
+
+// Open opens path in the named format ("auto" or "" sniffs it).
+func Open(path, format string, opts Options) (Reader, error) {
+	if format == "" || format == "auto" {
+		var err error
+		if format, err = Sniff(path); err != nil {
+			return nil, err
+		}
+	}
+	mu.Lock()
+	f, ok := formats[format]
+	mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("unknown CVR format %q (known: %s)", format, strings.Join(Formats(), ", "))
+	}
+	return f.Open(path, opts)
+}
+
+// Counting wraps r so that every read reports its byte count to progress (if not nil).
+func Counting(r io.Reader, progress func(int64)) io.Reader {
+	if progress == nil {
+		return r
+	}
+	return &countingReader{r: r, progress: progress}
+}
+
+type countingReader struct {
+	r        io.Reader
+	progress func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.progress(int64(n))
+	}
+	return n, err
+}
+
+// Size returns the number of bytes a reader of path will consume: the file's size, or for a
+// folder the sum of its regular files' sizes (used to size a progress bar).
+func Size(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	if !fi.IsDir() {
+		return fi.Size()
+	}
+	var total int64
+	_ = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if i, err := d.Info(); err == nil {
+				total += i.Size()
+			}
+		}
+		return nil
+	})
+	return total
+}
+
+// IDs detects duplicate ballot ids in a stream. Readers do not check for duplicates (they only
+// translate); consumers do. It keeps a 64-bit hash of each id (8 bytes a ballot, not the id
+// itself); two distinct ids collide with probability about n²/2⁶⁵, under 3·10⁻⁶ for 10⁸ ballots,
+// and a collision only makes a later check report a duplicate that the caller then confirms.
+type IDs struct {
+	seed maphash.Seed
+	seen map[uint64]struct{}
+}
+
+// Add records id and reports whether it was new.
+func (s *IDs) Add(id string) bool {
+	if s.seen == nil {
+		s.seed = maphash.MakeSeed()
+		s.seen = make(map[uint64]struct{})
+	}
+	h := maphash.String(s.seed, id)
+	if _, dup := s.seen[h]; dup {
+		return false
+	}
+	s.seen[h] = struct{}{}
+	return true
+}
