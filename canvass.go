@@ -235,9 +235,19 @@ type ResultRow struct {
 	Choice   string `json:"choice"`
 	Party    string `json:"party,omitempty"`
 	// Mode is the vote mode ("" for the total across modes).
-	Mode  string `json:"mode,omitempty"`
+	Mode string `json:"mode,omitempty"`
+	// Stat, when set, makes the row a statistic of the unit rather than votes for a choice:
+	// StatRegistered (registered voters) or StatBallots (ballots cast). Contest and Choice are
+	// then empty and Votes holds the number.
+	Stat  string `json:"stat,omitempty"`
 	Votes int64  `json:"votes"`
 }
+
+// Statistics a results file may carry per unit (ResultRow.Stat).
+const (
+	StatRegistered = "registered"
+	StatBallots    = "ballots"
+)
 
 // NameKey folds a name for matching: trimmed, inner runs of space collapsed, lower case.
 // County names in the Wisconsin ward report carry a trailing space; this keeps them equal.
