@@ -188,7 +188,11 @@ const (
 	LevelMunicipality Level = "municipality"
 	LevelPrecinct     Level = "precinct"
 	LevelBatch        Level = "batch"
+	LevelTabulator    Level = "tabulator"
 )
+
+// Levels lists the levels a tabulation can be grouped by, largest first.
+var Levels = []Level{LevelState, LevelCounty, LevelMunicipality, LevelPrecinct, LevelBatch, LevelTabulator}
 
 // Unit names a reporting unit by its place in the hierarchy. Empty parts are unknown.
 // Precinct holds the smallest unit the source reports (a precinct, a ward or a combined

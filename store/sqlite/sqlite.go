@@ -1,0 +1,511 @@
+// Package sqlite is the embedded store of a workspace: one SQLite file (modernc.org/sqlite, pure
+// Go), its schema kept by goose migrations embedded in the binary.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/store"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a workspace database. It implements store.Store.
+type DB struct {
+	db *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and brings its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	// WAL lets readers proceed during an import; immediate transactions take the write lock at
+	// BEGIN so that two writers queue (busy_timeout) instead of failing half way.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &DB{db: db}, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, mustSub(migrations, "migrations"))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Update implements store.Store.
+func (d *DB) Update(ctx context.Context, actor string, fn func(store.Tx) error) error {
+	sqlTx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	t := &tx{tx: sqlTx, actor: actor}
+	defer t.closeStmts()
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if t.changes == 0 {
+		sqlTx.Rollback()
+		return store.ErrNoChange
+	}
+	t.closeStmts()
+	return sqlTx.Commit()
+}
+
+// View implements store.Store.
+func (d *DB) View(ctx context.Context, fn func(store.Tx) error) error {
+	sqlTx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	t := &tx{tx: sqlTx, readOnly: true}
+	defer t.closeStmts()
+	return fn(t)
+}
+
+type tx struct {
+	tx       *sql.Tx
+	actor    string
+	readOnly bool
+	changes  int
+	// prepared statements of the hot paths, made on first use
+	insBallot, insResult *sql.Stmt
+	buf                  []byte
+}
+
+func (t *tx) closeStmts() {
+	for _, s := range []**sql.Stmt{&t.insBallot, &t.insResult} {
+		if *s != nil {
+			(*s).Close()
+			*s = nil
+		}
+	}
+}
+
+const timeFormat = time.RFC3339Nano
+
+func (t *tx) RecordChange(kind string, detail any) error {
+	if t.readOnly {
+		return errors.New("store: change in a read-only transaction")
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("change %s: %w", kind, err)
+	}
+	if _, err := t.tx.Exec(`INSERT INTO changes (at, actor, kind, detail) VALUES (?, ?, ?, ?)`,
+		time.Now().UTC().Format(timeFormat), t.actor, kind, string(b)); err != nil {
+		return err
+	}
+	t.changes++
+	return nil
+}
+
+func (t *tx) Changes() ([]store.Change, error) {
+	rows, err := t.tx.Query(`SELECT seq, at, actor, kind, detail FROM changes ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Change
+	for rows.Next() {
+		var c store.Change
+		var at, detail string
+		if err := rows.Scan(&c.Seq, &at, &c.Actor, &c.Kind, &detail); err != nil {
+			return nil, err
+		}
+		c.At, _ = time.Parse(timeFormat, at)
+		c.Detail = []byte(detail)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const fileCols = `id, name, sha256, size, kind, format, jurisdiction, imported_by, imported_at, records, COALESCE(replaces, 0)`
+
+func scanFile(s interface{ Scan(...any) error }) (*store.File, error) {
+	var f store.File
+	var at string
+	if err := s.Scan(&f.ID, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Format, &f.Jurisdiction, &f.ImportedBy, &at, &f.Records, &f.Replaced); err != nil {
+		return nil, err
+	}
+	f.ImportedAt, _ = time.Parse(timeFormat, at)
+	return &f, nil
+}
+
+func (t *tx) FileByHash(sha string) (*store.File, error) {
+	f, err := scanFile(t.tx.QueryRow(`SELECT `+fileCols+` FROM files WHERE sha256 = ? AND replaced_by IS NULL ORDER BY id DESC LIMIT 1`, sha))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return f, err
+}
+
+func (t *tx) Files() ([]store.File, error) {
+	rows, err := t.tx.Query(`SELECT ` + fileCols + ` FROM files ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.File
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *f)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) AddFile(f *store.File) (int64, error) {
+	var replaces any
+	if f.Replaced != 0 {
+		replaces = f.Replaced
+	}
+	res, err := t.tx.Exec(`INSERT INTO files (name, sha256, size, kind, format, jurisdiction, imported_by, imported_at, records, replaces)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.Name, f.SHA256, f.Size, f.Kind, f.Format, f.Jurisdiction, f.ImportedBy, f.ImportedAt.UTC().Format(timeFormat), f.Records, replaces)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err == nil && f.Replaced != 0 {
+		_, err = t.tx.Exec(`UPDATE files SET replaced_by = ? WHERE id = ?`, id, f.Replaced)
+	}
+	return id, err
+}
+
+func (t *tx) SetFileRecords(id, records int64) error {
+	_, err := t.tx.Exec(`UPDATE files SET records = ? WHERE id = ?`, records, id)
+	return err
+}
+
+func (t *tx) DeleteFileData(id int64) error {
+	if _, err := t.tx.Exec(`DELETE FROM ballots WHERE file_id = ?`, id); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(`DELETE FROM results WHERE file_id = ?`, id)
+	return err
+}
+
+func (t *tx) MergeContest(c *canvass.Contest) (store.ContestIDs, error) {
+	var ids store.ContestIDs
+	key := canvass.NameKey(c.Name)
+	var typ string
+	var seats, voteFor int
+	err := t.tx.QueryRow(`SELECT id, type, seats, vote_for FROM contests WHERE name_key = ?`, key).Scan(&ids.Contest, &typ, &seats, &voteFor)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := t.tx.Exec(`INSERT INTO contests (name, name_key, type, seats, vote_for, threshold_num, threshold_den, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Name, key, string(c.Type), c.Seats, c.VoteFor, c.Threshold.Num, c.Threshold.Den, c.ID)
+		if err != nil {
+			return ids, err
+		}
+		if ids.Contest, err = res.LastInsertId(); err != nil {
+			return ids, err
+		}
+	case err != nil:
+		return ids, err
+	default:
+		if typ != string(c.Type) || seats != c.Seats || voteFor != c.VoteFor {
+			return ids, fmt.Errorf("contest %q: this file says %s, %d seat(s), vote for %d; the workspace has %s, %d seat(s), vote for %d",
+				c.Name, c.Type, c.Seats, c.VoteFor, typ, seats, voteFor)
+		}
+	}
+	for _, ch := range c.Choices {
+		ck := canvass.NameKey(ch.Name)
+		var id int64
+		err := t.tx.QueryRow(`SELECT id FROM choices WHERE contest_id = ? AND name_key = ?`, ids.Contest, ck).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			res, err := t.tx.Exec(`INSERT INTO choices (contest_id, name, name_key, party, write_in, source_id) VALUES (?, ?, ?, ?, ?, ?)`,
+				ids.Contest, ch.Name, ck, ch.Party, ch.WriteIn, ch.ID)
+			if err != nil {
+				return ids, err
+			}
+			if id, err = res.LastInsertId(); err != nil {
+				return ids, err
+			}
+		} else if err != nil {
+			return ids, err
+		}
+		ids.Choices = append(ids.Choices, id)
+	}
+	return ids, nil
+}
+
+// definition is the stored election with the maps from database ids to indices.
+type definition struct {
+	el       *canvass.Election
+	contestI map[int64]int32
+	choiceI  map[int64]int32
+}
+
+func (t *tx) definition() (*definition, error) {
+	d := &definition{el: &canvass.Election{}, contestI: map[int64]int32{}, choiceI: map[int64]int32{}}
+	rows, err := t.tx.Query(`SELECT id, name, type, seats, vote_for, threshold_num, threshold_den, source_id FROM contests ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c canvass.Contest
+		var id int64
+		var typ string
+		if err := rows.Scan(&id, &c.Name, &typ, &c.Seats, &c.VoteFor, &c.Threshold.Num, &c.Threshold.Den, &c.ID); err != nil {
+			return nil, err
+		}
+		c.Type = canvass.ContestType(typ)
+		d.contestI[id] = int32(len(d.el.Contests))
+		d.el.Contests = append(d.el.Contests, &c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	crows, err := t.tx.Query(`SELECT id, contest_id, name, party, write_in, source_id FROM choices ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var ch canvass.Choice
+		var id, contestID int64
+		if err := crows.Scan(&id, &contestID, &ch.Name, &ch.Party, &ch.WriteIn, &ch.ID); err != nil {
+			return nil, err
+		}
+		c := d.el.Contests[d.contestI[contestID]]
+		d.choiceI[id] = int32(len(c.Choices))
+		c.Choices = append(c.Choices, &ch)
+	}
+	return d, crows.Err()
+}
+
+func (t *tx) Election() (*canvass.Election, error) {
+	d, err := t.definition()
+	if err != nil {
+		return nil, err
+	}
+	return d.el, nil
+}
+
+// The marks blob: uvarint(number of contests), then per contest uvarint(contest id),
+// byte(1 if overvoted), uvarint(number of marks), then per mark uvarint(choice id),
+// uvarint(rank), byte(flags).
+func encodeMarks(buf []byte, b *canvass.Ballot, ids []store.ContestIDs) ([]byte, error) {
+	buf = binary.AppendUvarint(buf[:0], uint64(len(b.Contests)))
+	for _, cm := range b.Contests {
+		if int(cm.Contest) < 0 || int(cm.Contest) >= len(ids) {
+			return nil, fmt.Errorf("ballot %s: contest index %d outside the definition", b.ID, cm.Contest)
+		}
+		cids := ids[cm.Contest]
+		buf = binary.AppendUvarint(buf, uint64(cids.Contest))
+		ov := byte(0)
+		if cm.Overvoted {
+			ov = 1
+		}
+		buf = append(buf, ov)
+		buf = binary.AppendUvarint(buf, uint64(len(cm.Marks)))
+		for _, m := range cm.Marks {
+			if int(m.Choice) < 0 || int(m.Choice) >= len(cids.Choices) {
+				return nil, fmt.Errorf("ballot %s: choice index %d outside the definition", b.ID, m.Choice)
+			}
+			buf = binary.AppendUvarint(buf, uint64(cids.Choices[m.Choice]))
+			buf = binary.AppendUvarint(buf, uint64(m.Rank))
+			buf = append(buf, byte(m.Flags))
+		}
+	}
+	return buf, nil
+}
+
+var errCorrupt = errors.New("store: corrupt marks record")
+
+func decodeMarks(p []byte, b *canvass.Ballot, d *definition) error {
+	next := func() (uint64, error) {
+		v, n := binary.Uvarint(p)
+		if n <= 0 {
+			return 0, errCorrupt
+		}
+		p = p[n:]
+		return v, nil
+	}
+	nextByte := func() (byte, error) {
+		if len(p) == 0 {
+			return 0, errCorrupt
+		}
+		c := p[0]
+		p = p[1:]
+		return c, nil
+	}
+	nc, err := next()
+	if err != nil {
+		return err
+	}
+	for range nc {
+		cid, err := next()
+		if err != nil {
+			return err
+		}
+		ci, ok := d.contestI[int64(cid)]
+		if !ok {
+			return errCorrupt
+		}
+		cm := b.AddContest(ci)
+		ov, err := nextByte()
+		if err != nil {
+			return err
+		}
+		cm.Overvoted = ov == 1
+		nm, err := next()
+		if err != nil {
+			return err
+		}
+		for range nm {
+			chid, err := next()
+			if err != nil {
+				return err
+			}
+			rank, err := next()
+			if err != nil {
+				return err
+			}
+			fl, err := nextByte()
+			if err != nil {
+				return err
+			}
+			chi, ok := d.choiceI[int64(chid)]
+			if !ok {
+				return errCorrupt
+			}
+			cm.Marks = append(cm.Marks, canvass.Mark{Choice: chi, Rank: int32(rank), Flags: canvass.MarkFlags(fl)})
+		}
+	}
+	return nil
+}
+
+func (t *tx) AddBallot(fileID int64, jurisdiction string, b *canvass.Ballot, ids []store.ContestIDs) (bool, error) {
+	if t.insBallot == nil {
+		s, err := t.tx.Prepare(`INSERT INTO ballots (file_id, jurisdiction, ballot_id, precinct, ballot_type, tabulator, batch, counting_group, marks)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (jurisdiction, ballot_id) DO NOTHING`)
+		if err != nil {
+			return false, err
+		}
+		t.insBallot = s
+	}
+	var err error
+	if t.buf, err = encodeMarks(t.buf, b, ids); err != nil {
+		return false, err
+	}
+	res, err := t.insBallot.Exec(fileID, jurisdiction, b.ID, b.Precinct, b.BallotType, b.Tabulator, b.Batch, b.CountingGroup, t.buf)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *tx) Ballots(fn func(jurisdiction string, b *canvass.Ballot) error) error {
+	d, err := t.definition()
+	if err != nil {
+		return err
+	}
+	rows, err := t.tx.Query(`SELECT jurisdiction, ballot_id, precinct, ballot_type, tabulator, batch, counting_group, marks FROM ballots ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var b canvass.Ballot
+	var marks []byte
+	var jur string
+	for rows.Next() {
+		b.Reset()
+		if err := rows.Scan(&jur, &b.ID, &b.Precinct, &b.BallotType, &b.Tabulator, &b.Batch, &b.CountingGroup, &marks); err != nil {
+			return err
+		}
+		if err := decodeMarks(marks, &b, d); err != nil {
+			return fmt.Errorf("ballot %s: %w", b.ID, err)
+		}
+		if err := fn(jur, &b); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *tx) CountBallots() (int64, error) {
+	var n int64
+	err := t.tx.QueryRow(`SELECT COUNT(*) FROM ballots`).Scan(&n)
+	return n, err
+}
+
+func (t *tx) AddResult(fileID int64, r *canvass.ResultRow) error {
+	if t.insResult == nil {
+		s, err := t.tx.Prepare(`INSERT INTO results (file_id, state, county, municipality, precinct, contest, district, choice, party, mode, stat, votes)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		t.insResult = s
+	}
+	_, err := t.insResult.Exec(fileID, r.Unit.State, r.Unit.County, r.Unit.Municipality, r.Unit.Precinct, r.Contest, r.District, r.Choice, r.Party, r.Mode, r.Stat, r.Votes)
+	return err
+}
+
+func (t *tx) Results(fn func(r *canvass.ResultRow) error) error {
+	rows, err := t.tx.Query(`SELECT state, county, municipality, precinct, contest, district, choice, party, mode, stat, votes FROM results ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r canvass.ResultRow
+	for rows.Next() {
+		if err := rows.Scan(&r.Unit.State, &r.Unit.County, &r.Unit.Municipality, &r.Unit.Precinct, &r.Contest, &r.District, &r.Choice, &r.Party, &r.Mode, &r.Stat, &r.Votes); err != nil {
+			return err
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *tx) CountResults() (int64, error) {
+	var n int64
+	err := t.tx.QueryRow(`SELECT COUNT(*) FROM results`).Scan(&n)
+	return n, err
+}
+
+func mustSub(f embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the embedded folder is fixed at build time
+	}
+	return sub
+}
