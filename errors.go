@@ -8,8 +8,8 @@ import (
 
 // ParseError is an error in an input file: which file, which record (1-based; 0 for the file
 // as a whole, such as a missing manifest), which field, and what is wrong. It follows
-// encoding/csv.ParseError. CVR readers
-// (package cvr) and results readers (package results) both return it.
+// encoding/csv.ParseError. CVR readers (package cvr) and results readers (package results)
+// both return it.
 type ParseError struct {
 	Format string // "dominion", "cdf", "csv", ...
 	File   string // base name or path of the file

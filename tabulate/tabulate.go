@@ -42,8 +42,10 @@ type UnitResult struct {
 
 // ContestResult is the result of one contest: totals, winners and, when asked for, units.
 type ContestResult struct {
-	Name    string `json:"name"`
-	Type    string `json:"type"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Source says what was counted: "cvr" (cast vote records) or "results" (reported counts).
+	Source  string `json:"source,omitempty"`
 	Seats   int    `json:"seats"`
 	VoteFor int    `json:"vote_for"`
 	// Threshold is the fraction needed to pass, for supermajority contests.

@@ -1,0 +1,78 @@
+package cvr
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	canvass "github.com/canvass-vote/canvass"
+)
+
+// A stand-in format, registered only in this test binary, to test the registry itself.
+type emptyReader struct{}
+
+func (emptyReader) Election() *canvass.Election    { return &canvass.Election{} }
+func (emptyReader) Next() (*canvass.Ballot, error) { return nil, io.EOF }
+func (emptyReader) Where() (string, int64)         { return "", 0 }
+func (emptyReader) Close() error                   { return nil }
+
+func init() {
+	Register(Format{
+		Name:  "test-magic",
+		Sniff: func(path string, head []byte) bool { return bytes.HasPrefix(head, []byte("MAGIC")) },
+		Open:  func(string, Options) (Reader, error) { return emptyReader{}, nil },
+	})
+}
+
+func TestSniffAndOpen(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "a.bin")
+	os.WriteFile(good, []byte("MAGIC rest"), 0o644)
+	bad := filepath.Join(dir, "b.bin")
+	os.WriteFile(bad, []byte("something else"), 0o644)
+	if f, err := Sniff(good); err != nil || f != "test-magic" {
+		t.Errorf("Sniff(good) = %q, %v", f, err)
+	}
+	_, err := Sniff(bad)
+	if !errors.Is(err, ErrWrongFormat) || !strings.Contains(err.Error(), "--format") {
+		t.Errorf("Sniff(bad) error %v: want ErrWrongFormat telling about --format", err)
+	}
+	if _, err := Open(good, "auto", Options{}); err != nil {
+		t.Error(err)
+	}
+	if _, err := Open(good, "no-such-format", Options{}); err == nil || !strings.Contains(err.Error(), "test-magic") {
+		t.Errorf("unknown format error %v does not list the known formats", err)
+	}
+	if _, err := Sniff(filepath.Join(dir, "missing")); err == nil {
+		t.Error("Sniff of a missing file succeeded")
+	}
+}
+
+func TestCountingAndSize(t *testing.T) {
+	var n int64
+	r := Counting(strings.NewReader(strings.Repeat("x", 10000)), func(d int64) { n += d })
+	if _, err := io.Copy(io.Discard, r); err != nil || n != 10000 {
+		t.Errorf("counted %d bytes, want 10000 (%v)", n, err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a"), make([]byte, 300), 0o644)
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sub", "b"), make([]byte, 700), 0o644)
+	if s := Size(dir); s != 1000 {
+		t.Errorf("Size(folder) = %d, want 1000", s)
+	}
+	if s := Size(filepath.Join(dir, "a")); s != 300 {
+		t.Errorf("Size(file) = %d, want 300", s)
+	}
+}
+
+func TestIDs(t *testing.T) {
+	var ids IDs
+	if !ids.Add("21-20-88") || !ids.Add("21-20-89") || ids.Add("21-20-88") {
+		t.Error("IDs does not detect exactly the repeated id")
+	}
+}
