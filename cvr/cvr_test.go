@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,5 +75,19 @@ func TestIDs(t *testing.T) {
 	var ids IDs
 	if !ids.Add("21-20-88") || !ids.Add("21-20-89") || ids.Add("21-20-88") {
 		t.Error("IDs does not detect exactly the repeated id")
+	}
+}
+
+func TestIDsMany(t *testing.T) {
+	var ids IDs
+	for i := range 100000 {
+		if !ids.Add(strconv.Itoa(i)) {
+			t.Fatalf("id %d reported as a duplicate", i)
+		}
+	}
+	for i := range 100000 {
+		if ids.Add(strconv.Itoa(i)) {
+			t.Fatalf("repeated id %d not detected", i)
+		}
 	}
 }
