@@ -1,0 +1,964 @@
+// Package jsonscan is a small pull scanner for JSON (RFC 8259) that reads one JSON text from an
+// io.Reader through its own buffer, without reflection and without allocating per token. It
+// exists because the CVR readers must stream hundreds of thousands of ballots a second and
+// encoding/json (Decoder.Token, or Decode per record) is an order of magnitude slower.
+//
+// The caller drives the scanner with the shape it expects:
+//
+//	s := jsonscan.New(r)
+//	if err := s.BeginObject(); err != nil { ... }
+//	for {
+//		key, ok, err := s.NextKey()
+//		if err != nil { ... }
+//		if !ok { break } // '}' consumed
+//		switch string(key) { // no allocation: the compiler compares bytes
+//		case "Id":
+//			id, err := s.Int()
+//			...
+//		default:
+//			err = s.Skip()
+//		}
+//	}
+//	err = s.End()
+//
+// The scanner accepts exactly the documents encoding/json.Valid accepts when it is walked
+// generically (the fuzz test checks this), including the nesting limit of 10,000. Like
+// encoding/json.Valid it does not check that strings are valid UTF-8.
+//
+// Errors are sticky: after the first error every method returns it. Malformed input gives a
+// *SyntaxError; input that ends early gives a *SyntaxError that wraps io.ErrUnexpectedEOF; a
+// typed read (BeginObject, BeginArray, String, Int, Bool) of a well-formed value of another kind
+// gives a *SyntaxError that wraps ErrMismatch.
+package jsonscan
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// DefaultBufferSize is the size of the scanner's buffer. It grows only for a single token
+// (a string) longer than the buffer.
+const DefaultBufferSize = 256 << 10
+
+// maxDepth is the deepest nesting accepted; encoding/json's scanner has the same limit
+// (maxNestingDepth), so that both accept the same documents.
+const maxDepth = 10000
+
+// Kind is the kind of a JSON value (RFC 8259 section 3).
+type Kind uint8
+
+// The kinds of values. Invalid is never returned with a nil error.
+const (
+	Invalid Kind = iota
+	Object
+	Array
+	String
+	Number
+	Bool
+	Null
+)
+
+var kindNames = [...]string{"invalid", "object", "array", "string", "number", "bool", "null"}
+
+// String names the kind ("object", "number", ...).
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// ErrMismatch is wrapped by the error of a typed read (BeginObject, BeginArray, String, Int,
+// Bool) when the next value is of another kind, or for Int a number that is not an integer
+// in the int64 range.
+var ErrMismatch = errors.New("value of another kind")
+
+// SyntaxError reports malformed input (or a value of an unexpected kind) and the byte offset
+// in the input where it was found.
+type SyntaxError struct {
+	Offset int64
+	Msg    string
+	// cause is io.ErrUnexpectedEOF for an input that ends early, ErrMismatch for a value of
+	// another kind, else nil.
+	cause error
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("json: %s at byte offset %d", e.Msg, e.Offset)
+}
+
+// Unwrap returns io.ErrUnexpectedEOF for an input that ends early and ErrMismatch for a value
+// of another kind.
+func (e *SyntaxError) Unwrap() error { return e.cause }
+
+// Scanner reads one JSON text from an io.Reader through its own buffer (default 256 KiB,
+// growing only for a single token longer than that), without reflection and without
+// allocating per token.
+type Scanner struct {
+	r    io.Reader
+	buf  []byte
+	pos  int   // index in buf of the next unread byte
+	end  int   // buf[:end] holds read bytes
+	base int64 // input offset of buf[0]
+	eof  bool  // r has reported io.EOF
+	err  error // sticky error
+
+	// first is true right after '{' or '[': the next element needs no comma.
+	first bool
+	// stack holds the open containers, '{' or '['.
+	stack []byte
+	// scratch holds unescaped strings; keyCopy holds a key across a refill.
+	scratch []byte
+	keyCopy []byte
+}
+
+// New returns a Scanner reading from r with a buffer of DefaultBufferSize bytes.
+func New(r io.Reader) *Scanner { return newSize(r, DefaultBufferSize) }
+
+// newSize returns a Scanner with a buffer of n bytes (tests use tiny buffers to exercise every
+// refill path).
+func newSize(r io.Reader, n int) *Scanner {
+	if n < 1 {
+		n = 1
+	}
+	return &Scanner{r: r, buf: make([]byte, n), stack: make([]byte, 0, 16)}
+}
+
+// Offset returns the byte offset in the input of the next unread byte.
+func (s *Scanner) Offset() int64 { return s.base + int64(s.pos) }
+
+// fill reads more input after compacting the buffer so that the unread bytes (from s.pos)
+// start at buf[0]. It returns how far the unread bytes moved (callers holding indices into buf
+// subtract it) and whether any byte was added; false means end of input or a read error
+// (then s.err is set).
+func (s *Scanner) fill() (shift int, ok bool) {
+	if s.err != nil || s.eof {
+		return 0, false
+	}
+	if s.pos > 0 {
+		shift = s.pos
+		n := copy(s.buf, s.buf[s.pos:s.end])
+		s.base += int64(s.pos)
+		s.pos, s.end = 0, n
+	}
+	if s.end == len(s.buf) {
+		// A single token fills the whole buffer: grow it.
+		nb := make([]byte, 2*len(s.buf))
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := s.r.Read(s.buf[s.end:])
+		if n < 0 || n > len(s.buf)-s.end {
+			s.err = fmt.Errorf("jsonscan: reader returned invalid count %d", n)
+			return shift, false
+		}
+		s.end += n
+		if err == io.EOF {
+			s.eof = true
+			return shift, n > 0
+		}
+		if err != nil {
+			s.err = fmt.Errorf("jsonscan: read at byte offset %d: %w", s.base+int64(s.end), err)
+			return shift, n > 0
+		}
+		if n > 0 {
+			return shift, true
+		}
+	}
+	s.err = fmt.Errorf("jsonscan: read at byte offset %d: %w", s.base+int64(s.end), io.ErrNoProgress)
+	return shift, false
+}
+
+// fail records and returns a syntax error at buffer index i.
+func (s *Scanner) fail(i int, msg string) error {
+	if s.err == nil {
+		s.err = &SyntaxError{Offset: s.base + int64(i), Msg: msg}
+	}
+	return s.err
+}
+
+// failEOF records and returns the error for an input that ends early (or the read error that
+// ended it).
+func (s *Scanner) failEOF() error {
+	if s.err == nil {
+		s.err = &SyntaxError{Offset: s.base + int64(s.end), Msg: "unexpected end of JSON input", cause: io.ErrUnexpectedEOF}
+	}
+	return s.err
+}
+
+// mismatch records and returns the error of a typed read that found a value of another kind.
+func (s *Scanner) mismatch(c byte, want string) error {
+	k := kindOf(c)
+	if k == Invalid {
+		return s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of value")
+	}
+	if s.err == nil {
+		s.err = &SyntaxError{Offset: s.Offset(), Msg: "expected " + want + ", found " + k.String(), cause: ErrMismatch}
+	}
+	return s.err
+}
+
+func quoteChar(c byte) string {
+	if c == '\'' {
+		return `'\''`
+	}
+	if c == '"' {
+		return `'"'`
+	}
+	return fmt.Sprintf("%q", rune(c))
+}
+
+func kindOf(c byte) Kind {
+	switch {
+	case c == '{':
+		return Object
+	case c == '[':
+		return Array
+	case c == '"':
+		return String
+	case c == '-' || c >= '0' && c <= '9':
+		return Number
+	case c == 't' || c == 'f':
+		return Bool
+	case c == 'n':
+		return Null
+	}
+	return Invalid
+}
+
+// peek returns the next non-whitespace byte without consuming it. The fast path (no
+// whitespace, byte buffered) is small enough to inline.
+func (s *Scanner) peek() (byte, error) {
+	if s.pos < s.end {
+		if c := s.buf[s.pos]; c > ' ' {
+			return c, nil
+		}
+	}
+	return s.peekSlow()
+}
+
+func (s *Scanner) peekSlow() (byte, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	for {
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			// RFC 8259 section 2: insignificant whitespace is space, tab, LF and CR.
+			if c == ' ' || c == '\n' || c == '\r' || c == '\t' {
+				s.pos++
+				continue
+			}
+			return c, nil
+		}
+		if _, ok := s.fill(); !ok {
+			return 0, s.failEOF()
+		}
+	}
+}
+
+// Peek returns the kind of the next value, skipping whitespace before it.
+func (s *Scanner) Peek() (Kind, error) {
+	if s.err != nil {
+		return Invalid, s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return Invalid, err
+	}
+	k := kindOf(c)
+	if k == Invalid {
+		return Invalid, s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of value")
+	}
+	return k, nil
+}
+
+func (s *Scanner) push(c byte) error {
+	if len(s.stack) >= maxDepth {
+		return s.fail(s.pos, "exceeded max depth")
+	}
+	s.stack = append(s.stack, c)
+	s.pos++
+	s.first = true
+	return nil
+}
+
+// BeginObject consumes the '{' that starts an object.
+func (s *Scanner) BeginObject() error {
+	if s.err != nil {
+		return s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return err
+	}
+	if c != '{' {
+		return s.mismatch(c, "object")
+	}
+	return s.push('{')
+}
+
+// BeginArray consumes the '[' that starts an array.
+func (s *Scanner) BeginArray() error {
+	if s.err != nil {
+		return s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return err
+	}
+	if c != '[' {
+		return s.mismatch(c, "array")
+	}
+	return s.push('[')
+}
+
+// NextKey reads the next key of the current object and the ':' after it. It returns ok=false
+// after consuming the '}' that ends the object. The key is unescaped and valid until the next
+// call on s.
+func (s *Scanner) NextKey() (key []byte, ok bool, err error) {
+	return s.nextKey(true)
+}
+
+func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
+	if s.err != nil {
+		return nil, false, s.err
+	}
+	if n := len(s.stack); n == 0 || s.stack[n-1] != '{' {
+		return nil, false, s.fail(s.pos, "NextKey called outside an object")
+	}
+	c, err := s.peek()
+	if err != nil {
+		return nil, false, err
+	}
+	if c == '}' {
+		s.pos++
+		s.stack = s.stack[:len(s.stack)-1]
+		s.first = false
+		return nil, false, nil
+	}
+	if !s.first {
+		if c != ',' {
+			return nil, false, s.fail(s.pos, "invalid character "+quoteChar(c)+" after object key:value pair")
+		}
+		s.pos++
+		if c, err = s.peek(); err != nil {
+			return nil, false, err
+		}
+	}
+	if c != '"' {
+		return nil, false, s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of object key string")
+	}
+	if unescape {
+		key, err = s.readString()
+	} else {
+		err = s.skipString()
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if s.pos < s.end && s.buf[s.pos] == ':' {
+		s.pos++
+		s.first = false
+		return key, true, nil
+	}
+	// Whitespace, or the end of the buffer, before the ':': a refill would move the bytes
+	// key points to, so keep a copy.
+	s.keyCopy = append(s.keyCopy[:0], key...)
+	key = s.keyCopy
+	c, err = s.peek()
+	if err != nil {
+		return nil, false, err
+	}
+	if c != ':' {
+		return nil, false, s.fail(s.pos, "invalid character "+quoteChar(c)+" after object key")
+	}
+	s.pos++
+	s.first = false
+	return key, true, nil
+}
+
+// NextElem reports whether another element of the current array follows, consuming the ','
+// before it as needed. It returns false after consuming the ']' that ends the array.
+func (s *Scanner) NextElem() (ok bool, err error) {
+	if s.err != nil {
+		return false, s.err
+	}
+	if n := len(s.stack); n == 0 || s.stack[n-1] != '[' {
+		return false, s.fail(s.pos, "NextElem called outside an array")
+	}
+	c, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	if c == ']' {
+		s.pos++
+		s.stack = s.stack[:len(s.stack)-1]
+		s.first = false
+		return false, nil
+	}
+	if !s.first {
+		if c != ',' {
+			return false, s.fail(s.pos, "invalid character "+quoteChar(c)+" after array element")
+		}
+		s.pos++
+	}
+	s.first = false
+	return true, nil
+}
+
+// String reads a string value and returns it unescaped. The bytes are valid until the next
+// call on s.
+func (s *Scanner) String() ([]byte, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return nil, err
+	}
+	if c != '"' {
+		return nil, s.mismatch(c, "string")
+	}
+	return s.readString()
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special returns a word whose lowest set bit is the high bit of the first byte of w (in
+// little-endian order) that is '"', '\\' or a control character (< 0x20), or 0 if there is
+// none. These are the bit tricks of "Bit Twiddling Hacks" (haszero, hasless): a byte is
+// flagged when subtracting borrows into its high bit; flags above the first true one may be
+// false positives, which is why only the lowest is used.
+func special(w uint64) uint64 {
+	q := w ^ (ones * '"')
+	b := w ^ (ones * '\\')
+	return ((q-ones)&^q | (b-ones)&^b | (w-ones*0x20)&^w) & highs
+}
+
+// scanString finds the end of the string starting at buf[s.pos] ('"'), validating it
+// (RFC 8259 section 7: no unescaped control characters, only the defined escapes). It returns
+// the index of the closing quote and whether the string holds escapes. It may refill, which
+// keeps s.pos at the opening quote.
+func (s *Scanner) scanString() (closeQuote int, escaped bool, err error) {
+	i := s.pos + 1
+	for {
+		// Eight bytes at a time until a special byte or fewer than eight bytes remain.
+		for i+8 <= s.end {
+			if m := special(binary.LittleEndian.Uint64(s.buf[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= s.end {
+			if err := s.more(&i); err != nil {
+				return 0, false, err
+			}
+			continue
+		}
+		switch c := s.buf[i]; {
+		case c == '"':
+			return i, escaped, nil
+		case c == '\\':
+			if i+1 >= s.end {
+				if err := s.more(&i); err != nil {
+					return 0, false, err
+				}
+				continue
+			}
+			switch s.buf[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > s.end {
+					if err := s.more(&i); err != nil {
+						return 0, false, err
+					}
+					continue
+				}
+				for j, h := range s.buf[i+2 : i+6] {
+					if unhex(h) < 0 {
+						return 0, false, s.fail(i+2+j, "invalid character "+quoteChar(h)+" in \\u hexadecimal character escape")
+					}
+				}
+				i += 6
+			default:
+				return 0, false, s.fail(i+1, "invalid character "+quoteChar(s.buf[i+1])+" in string escape code")
+			}
+			escaped = true
+		case c < 0x20:
+			return 0, false, s.fail(i, "invalid character "+quoteChar(c)+" in string literal")
+		default:
+			i++
+		}
+	}
+}
+
+// more refills the buffer in the middle of a token that starts at s.pos, adjusting the index
+// *i into it; at end of input it returns the error for a truncated input.
+func (s *Scanner) more(i *int) error {
+	shift, ok := s.fill()
+	*i -= shift
+	if !ok {
+		return s.failEOF()
+	}
+	return nil
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// readString reads the string at s.pos and returns its unescaped bytes.
+func (s *Scanner) readString() ([]byte, error) {
+	q, escaped, err := s.scanString()
+	if err != nil {
+		return nil, err
+	}
+	raw := s.buf[s.pos+1 : q]
+	s.pos = q + 1
+	// Like encoding/json, invalid UTF-8 becomes U+FFFD; utf8.Valid has an ASCII fast path.
+	if !escaped && utf8.Valid(raw) {
+		return raw, nil
+	}
+	s.scratch = unescape(s.scratch[:0], raw)
+	return s.scratch, nil
+}
+
+// skipString consumes the string at s.pos, validating it.
+func (s *Scanner) skipString() error {
+	q, _, err := s.scanString()
+	if err != nil {
+		return err
+	}
+	s.pos = q + 1
+	return nil
+}
+
+// unescape appends the unescaped form of raw, a validated string body, to dst. Like
+// encoding/json, an unpaired surrogate in a \u escape becomes U+FFFD.
+func unescape(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			j := i + 1
+			for j < len(raw) && raw[j] != '\\' {
+				j++
+			}
+			dst = appendUTF8(dst, raw[i:j])
+			i = j
+			continue
+		}
+		switch raw[i+1] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(raw[i+2:])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					if r2 := utf16.DecodeRune(r, hex4(raw[i+2:])); r2 != utf8.RuneError {
+						dst = utf8.AppendRune(dst, r2)
+						i += 6
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		default: // '"', '\\', '/'
+			dst = append(dst, raw[i+1])
+		}
+		i += 2
+	}
+	return dst
+}
+
+// appendUTF8 appends b to dst with each invalid UTF-8 sequence replaced by U+FFFD, as
+// encoding/json does.
+func appendUTF8(dst, b []byte) []byte {
+	if utf8.Valid(b) {
+		return append(dst, b...)
+	}
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = append(dst, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return dst
+}
+
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		r = r<<4 | rune(unhex(c))
+	}
+	return r
+}
+
+// numberEnd returns the index just past the number token at s.pos, refilling until the token
+// is wholly buffered (it ends at a byte that cannot continue a number, or at end of input).
+func (s *Scanner) numberEnd() int {
+	i := s.pos
+	for {
+		for i < s.end {
+			c := s.buf[i]
+			if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+				i++
+				continue
+			}
+			return i
+		}
+		shift, ok := s.fill()
+		i -= shift
+		if !ok {
+			return i
+		}
+	}
+}
+
+// validNumber reports whether b is a number per RFC 8259 section 6:
+// -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+func validNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i >= len(b) {
+		return false
+	}
+	if b[i] == '0' {
+		i++
+	} else if b[i] >= '1' && b[i] <= '9' {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	} else {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == len(b)
+}
+
+// numberToken consumes and validates the number at s.pos and returns its text.
+func (s *Scanner) numberToken() ([]byte, error) {
+	e := s.numberEnd()
+	if s.err != nil {
+		return nil, s.err
+	}
+	tok := s.buf[s.pos:e]
+	if !validNumber(tok) {
+		return nil, s.badNumber(e)
+	}
+	s.pos = e
+	return tok, nil
+}
+
+// badNumber reports the invalid number token buf[s.pos:e]: as truncated input when it is the
+// start of a number cut off by the end of input, else at its first offending byte.
+func (s *Scanner) badNumber(e int) error {
+	tok := s.buf[s.pos:e]
+	// prefix reports whether b can be extended into a number.
+	prefix := func(b []byte) bool { return validNumber(b) || validNumber(append(b[:len(b):len(b)], '0')) }
+	if e == s.end && prefix(tok) {
+		return s.failEOF()
+	}
+	for j := len(tok); j > 0; j-- {
+		if prefix(tok[:j]) {
+			return s.fail(s.pos+j, "invalid character "+quoteChar(s.buf[s.pos+j])+" in numeric literal")
+		}
+	}
+	return s.fail(s.pos, "invalid character "+quoteChar(tok[0])+" looking for beginning of value")
+}
+
+// Number reads a number of any form and returns its text as it appears in the input
+// (RFC 8259 section 6), valid until the next call on s. Callers that need a float parse it
+// with strconv.ParseFloat.
+func (s *Scanner) Number() ([]byte, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return nil, err
+	}
+	if c != '-' && (c < '0' || c > '9') {
+		return nil, s.mismatch(c, "number")
+	}
+	return s.numberToken()
+}
+
+// Int reads an integer number. A number with a fraction or an exponent, or one outside the
+// int64 range, is an error (wrapping ErrMismatch).
+func (s *Scanner) Int() (int64, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return 0, err
+	}
+	if c != '-' && (c < '0' || c > '9') {
+		return 0, s.mismatch(c, "integer")
+	}
+	// Fast path: at most 18 digits (no overflow possible), no leading zero, and the byte after
+	// them buffered and not part of a fraction or exponent.
+	i := s.pos
+	if c == '-' {
+		i++
+	}
+	start := i
+	var v int64
+	for i < s.end {
+		d := s.buf[i] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + int64(d)
+		i++
+	}
+	if n := i - start; i == s.end || n == 0 || n > 18 || n > 1 && s.buf[start] == '0' {
+		return s.intSlow()
+	}
+	if c := s.buf[i]; c == '.' || c == 'e' || c == 'E' {
+		return s.intSlow()
+	}
+	s.pos = i
+	if c == '-' {
+		return -v, nil
+	}
+	return v, nil
+}
+
+// intSlow parses what the fast path of Int declines: a number that reaches the end of the
+// buffer, a malformed number, a non-integer, or one of 19 or more digits.
+func (s *Scanner) intSlow() (int64, error) {
+	tok, err := s.numberToken()
+	if err != nil {
+		return 0, err
+	}
+	neg := tok[0] == '-'
+	digits := tok
+	if neg {
+		digits = tok[1:]
+	}
+	var v uint64
+	ok := true
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			ok = false // a fraction or an exponent
+			break
+		}
+		hi, lo := bits.Mul64(v, 10)
+		lo, carry := bits.Add64(lo, uint64(c-'0'), 0)
+		if hi != 0 || carry != 0 {
+			ok = false
+			break
+		}
+		v = lo
+	}
+	switch {
+	case ok && neg && v <= 1<<63:
+		return int64(-v), nil // -(1<<63) wraps to itself, the minimum int64
+	case ok && !neg && v <= 1<<63-1:
+		return int64(v), nil
+	}
+	s.err = &SyntaxError{Offset: s.Offset() - int64(len(tok)), Msg: "number " + string(tok) + " is not an int64 integer", cause: ErrMismatch}
+	return 0, s.err
+}
+
+// Bool reads true or false.
+func (s *Scanner) Bool() (bool, error) {
+	if s.err != nil {
+		return false, s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	switch c {
+	case 't':
+		return true, s.literal("true")
+	case 'f':
+		return false, s.literal("false")
+	}
+	return false, s.mismatch(c, "bool")
+}
+
+// Null consumes null if it is the next value and reports whether it was.
+func (s *Scanner) Null() (bool, error) {
+	if s.err != nil {
+		return false, s.err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	if c != 'n' {
+		if kindOf(c) == Invalid {
+			return false, s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of value")
+		}
+		return false, nil
+	}
+	return true, s.literal("null")
+}
+
+// literal consumes lit (true, false or null), whose first byte is at s.pos.
+func (s *Scanner) literal(lit string) error {
+	for s.end-s.pos < len(lit) {
+		if _, ok := s.fill(); !ok {
+			break
+		}
+	}
+	for i := 0; i < len(lit); i++ {
+		if s.pos+i >= s.end {
+			return s.failEOF()
+		}
+		if s.buf[s.pos+i] != lit[i] {
+			return s.fail(s.pos+i, "invalid character "+quoteChar(s.buf[s.pos+i])+" in literal "+lit+" (expecting "+quoteChar(lit[i])+")")
+		}
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+// Skip consumes the next value, whatever its kind, validating it but not unescaping strings.
+func (s *Scanner) Skip() error {
+	if s.err != nil {
+		return s.err
+	}
+	depth := len(s.stack)
+	for {
+		// One value.
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case '{', '[':
+			if err := s.push(c); err != nil {
+				return err
+			}
+		case '"':
+			if err := s.skipString(); err != nil {
+				return err
+			}
+		case 't':
+			if err := s.literal("true"); err != nil {
+				return err
+			}
+		case 'f':
+			if err := s.literal("false"); err != nil {
+				return err
+			}
+		case 'n':
+			if err := s.literal("null"); err != nil {
+				return err
+			}
+		default:
+			if c != '-' && (c < '0' || c > '9') {
+				return s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of value")
+			}
+			if _, err := s.numberToken(); err != nil {
+				return err
+			}
+		}
+		// Then close containers until the next value or the end of the skipped one.
+		for {
+			if len(s.stack) == depth {
+				return nil
+			}
+			var ok bool
+			if s.stack[len(s.stack)-1] == '{' {
+				_, ok, err = s.nextKey(false)
+			} else {
+				ok, err = s.NextElem()
+			}
+			if err != nil {
+				return err
+			}
+			if ok {
+				break
+			}
+		}
+	}
+}
+
+// End checks that the JSON text is complete and only whitespace remains until EOF.
+func (s *Scanner) End() error {
+	if s.err != nil {
+		return s.err
+	}
+	if len(s.stack) != 0 {
+		return s.fail(s.pos, "End called inside an unfinished value")
+	}
+	for {
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			if c == ' ' || c == '\n' || c == '\r' || c == '\t' {
+				s.pos++
+				continue
+			}
+			return s.fail(s.pos, "invalid character "+quoteChar(c)+" after top-level value")
+		}
+		if _, ok := s.fill(); !ok {
+			if s.err != nil {
+				return s.err
+			}
+			return nil
+		}
+	}
+}
