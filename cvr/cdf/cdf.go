@@ -1,0 +1,567 @@
+// Package cdf reads cast vote records in the NIST SP 1500-103 Cast Vote Records Common Data
+// Format (CDF), JSON encoding (schema NIST_V0_cast_vote_records.schema.json, version 1.0.0).
+//
+// One CastVoteRecordReport holds the election definition (Election objects with their Contest,
+// ContestSelection and Candidate objects, GpUnit, ReportingDevice and Party) and the CVR array,
+// one CVR per ballot. The reader streams the CVRs with memory flat in their number.
+//
+// Producers write the top-level keys in any order, and those that sort keys (RCTab) put the
+// CVR array before the Election. When the definitions come first the reader streams in one
+// pass. Otherwise, for a seekable input (an *os.File, a bytes.Reader), it first reads the
+// whole report skipping the CVR array, then seeks back to the array and streams it. A
+// non-seekable input is copied to a temporary file while this first pass reads it, which is
+// then removed; the copy is abandoned as soon as the definitions turn out to precede the CVRs.
+// A contest without a VoteVariation is ranked when its CVRs carry a Rank above 1, which takes a
+// look at the CVRs before the first ballot is returned (stopping as soon as every such contest
+// is found ranked).
+//
+// docs/formats/cdf.md lists the fields read and how they map to canvass types.
+package cdf
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/cvr"
+	"github.com/canvass-vote/canvass/internal/jsonscan"
+)
+
+// FormatName is the name the format is registered under.
+const FormatName = "cdf"
+
+func init() {
+	cvr.Register(cvr.Format{
+		Name:  FormatName,
+		Sniff: Sniff,
+		Open: func(path string, opts cvr.Options) (cvr.Reader, error) {
+			r, err := Open(path, opts)
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
+	})
+}
+
+// Sniff reports whether head, the first bytes of the file at path, look like the JSON encoding
+// of a CastVoteRecordReport: a JSON object that names the CastVoteRecordReport type near its
+// start (the schema makes "@type" required; producers that sort keys write it first).
+func Sniff(path string, head []byte) bool {
+	i := 0
+	if len(head) >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF {
+		i = 3 // a UTF-8 byte order mark
+	}
+	for i < len(head) && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r') {
+		i++
+	}
+	if i >= len(head) || head[i] != '{' {
+		return false
+	}
+	return bytesContains(head[i:], `"CVR.CastVoteRecordReport"`) || bytesContains(head[i:], `"CastVoteRecordReport"`)
+}
+
+func bytesContains(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if string(b[i:i+len(s)]) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Reader streams the ballots of one CDF JSON file. It implements cvr.Reader.
+type Reader struct {
+	name     string
+	file     *os.File // the file Open opened (closed by Close)
+	tmp      *os.File // the copy of a non-seekable input (removed by Close)
+	src      io.ReadSeeker
+	base     int64 // offset in src where the JSON text starts
+	size     int64 // bytes in the JSON text, once known (-1 before)
+	progress func(int64)
+	reported int64 // bytes reported to progress
+
+	s        *jsonscan.Scanner
+	e        *canvass.Election
+	m        *mapper
+	rec      cvrRecord
+	b        canvass.Ballot
+	n        int64 // CVRs read so far
+	state    readState
+	sawType  bool  // the report's @type has been checked
+	trailing bool  // one pass: after the CVR array, the rest of the report follows
+	err      error // sticky
+}
+
+type readState uint8
+
+const (
+	stateCVRs readState = iota // inside the CVR array
+	stateDone                  // io.EOF
+)
+
+// Open opens the CDF JSON file at path. opts.Progress, if set, receives the bytes read.
+func Open(path string, opts cvr.Options) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cdf: %w", err)
+	}
+	r, err := newReader(f, path, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.file = f
+	return r, nil
+}
+
+// NewReader reads a CDF JSON report from in; name names it in errors. If in is an
+// io.ReadSeeker the reader seeks in it when the CVRs precede the definitions; otherwise it
+// copies the input to a temporary file in that case (see the package documentation). Close
+// releases the temporary file but does not close in.
+func NewReader(in io.Reader, name string, opts cvr.Options) (*Reader, error) {
+	return newReader(in, name, opts)
+}
+
+func newReader(in io.Reader, name string, opts cvr.Options) (*Reader, error) {
+	r := &Reader{name: name, size: -1, progress: opts.Progress}
+	if err := r.start(in); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// SetSnapshot selects which snapshot of each CVR is read (Current by default). Call it before
+// the first Next.
+func (r *Reader) SetSnapshot(which Snapshot) {
+	if r.m != nil {
+		r.m.snapshot = which
+	}
+}
+
+// Election returns the election definition of the report.
+func (r *Reader) Election() *canvass.Election { return r.e }
+
+// Where names the file and the 1-based number of the CVR that Next last returned.
+func (r *Reader) Where() (string, int64) { return r.name, r.n }
+
+// Close releases the file Open opened and any temporary copy.
+func (r *Reader) Close() error {
+	var err error
+	if r.file != nil {
+		err = r.file.Close()
+		r.file = nil
+	}
+	if r.tmp != nil {
+		r.tmp.Close()
+		if rerr := os.Remove(r.tmp.Name()); err == nil {
+			err = rerr
+		}
+		r.tmp = nil
+	}
+	return err
+}
+
+// Next returns the next ballot, or io.EOF after the last. The ballot is reused by the next call.
+func (r *Reader) Next() (*canvass.Ballot, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.state == stateDone {
+		return nil, io.EOF
+	}
+	more, err := r.s.NextElem()
+	if err != nil {
+		return nil, r.fail(r.n+1, at(fieldCVR, err))
+	}
+	if !more {
+		if err := r.finish(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	r.n++
+	if err := parseCVR(r.s, &r.rec); err != nil {
+		return nil, r.fail(r.n, err)
+	}
+	r.b.Reset()
+	if err := r.m.fill(&r.rec, r.n, &r.b); err != nil {
+		return nil, r.fail(r.n, err)
+	}
+	return &r.b, nil
+}
+
+// finish runs after the CVR array: in one-pass mode it reads the rest of the report (to check
+// its @type and that it is well formed); then it tops progress up to the input's size.
+func (r *Reader) finish() error {
+	if r.trailing {
+		h := header{r: r, rep: newReport(), after: true}
+		if err := h.rest(); err != nil {
+			return r.setErr(err)
+		}
+	}
+	r.state = stateDone
+	if r.progress != nil && r.size > r.reported {
+		r.progress(r.size - r.reported)
+		r.reported = r.size
+	}
+	return nil
+}
+
+func (r *Reader) setErr(err error) error {
+	r.err = err
+	return err
+}
+
+// fail turns err into the final *canvass.ParseError for record rec (0: not about a CVR).
+func (r *Reader) fail(rec int64, err error) error {
+	return r.setErr(r.parseError(rec, err))
+}
+
+func (r *Reader) parseError(rec int64, err error) error {
+	var pe *canvass.ParseError
+	if errors.As(err, &pe) {
+		return err
+	}
+	pe = &canvass.ParseError{Format: FormatName, File: r.name, Record: rec}
+	var me *mapError
+	var de *defError
+	switch {
+	case errors.As(err, &me):
+		pe.Field, err = me.field, me.err
+	case errors.As(err, &de):
+		pe.Field, err = de.field, de.err
+	}
+	var se *jsonscan.SyntaxError
+	switch {
+	case errors.Is(err, canvass.ErrWrongFormat), errors.Is(err, canvass.ErrTruncated), errors.Is(err, canvass.ErrNotNumber):
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("%w: %w", canvass.ErrTruncated, err)
+	case errors.As(err, &se), errors.Is(err, errNotString), errors.Is(err, errNotObject), errors.Is(err, errNotArray), errors.Is(err, errNotBool):
+		err = fmt.Errorf("%w: %w", canvass.ErrSyntax, err)
+	}
+	pe.Err = err
+	return pe
+}
+
+// meter counts the bytes read from the input for Options.Progress and, for a non-seekable
+// input, copies them to a temporary file while a copy may be needed.
+type meter struct {
+	r     *Reader
+	in    io.Reader
+	count bool     // report bytes to progress
+	copy  *os.File // copy bytes here (nil: no copy)
+	n     int64    // bytes read
+	werr  error
+}
+
+func (m *meter) Read(p []byte) (int, error) {
+	n, err := m.in.Read(p)
+	if n > 0 {
+		m.n += int64(n)
+		if m.copy != nil && m.werr == nil {
+			_, m.werr = m.copy.Write(p[:n])
+		}
+		if m.count {
+			m.r.report(int64(n))
+		}
+	}
+	return n, err
+}
+
+// report passes n more bytes to progress, never beyond the input's size.
+func (r *Reader) report(n int64) {
+	if r.progress == nil {
+		return
+	}
+	if r.size >= 0 && r.reported+n > r.size {
+		n = r.size - r.reported
+	}
+	if n > 0 {
+		r.reported += n
+		r.progress(n)
+	}
+}
+
+// start reads the definitions and positions the reader at the first CVR.
+func (r *Reader) start(in io.Reader) error {
+	m := &meter{r: r, in: in, count: true}
+	if rs, ok := in.(io.ReadSeeker); ok {
+		r.src = rs
+		base, err := rs.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return fmt.Errorf("cdf: %s: %w", r.name, err)
+		}
+		end, err := rs.Seek(0, io.SeekEnd)
+		if err != nil {
+			return fmt.Errorf("cdf: %s: %w", r.name, err)
+		}
+		if _, err := rs.Seek(base, io.SeekStart); err != nil {
+			return fmt.Errorf("cdf: %s: %w", r.name, err)
+		}
+		r.base, r.size = base, end-base
+	} else {
+		f, err := os.CreateTemp("", "canvass-cdf-*.json")
+		if err != nil {
+			return fmt.Errorf("cdf: %s: a copy of the input is needed and could not be made: %w", r.name, err)
+		}
+		r.tmp = f
+		m.copy = f
+	}
+	r.s = jsonscan.New(m)
+	h := header{r: r, rep: newReport(), meter: m}
+	if err := h.read(); err != nil {
+		return err
+	}
+	if h.streaming {
+		// One pass: the definitions preceded the CVR array and r.s is at its first element.
+		if r.tmp != nil {
+			m.copy = nil
+			r.tmp.Close()
+			os.Remove(r.tmp.Name())
+			r.tmp = nil
+		}
+		r.trailing = true
+		return nil
+	}
+	if r.tmp != nil {
+		if m.werr != nil {
+			return fmt.Errorf("cdf: %s: copying the input to a temporary file: %w", r.name, m.werr)
+		}
+		m.copy = nil
+		r.src, r.base, r.size = r.tmp, 0, m.n
+	}
+	var maxRank map[string]int64
+	if h.cvrAt >= 0 && h.needRanks() {
+		var err error
+		if maxRank, err = r.scanRanks(h.cvrAt, h.undeclared()); err != nil {
+			return err
+		}
+	}
+	e, ix, err := buildElection(h.rep, maxRank)
+	if err != nil {
+		return r.fail(0, err)
+	}
+	r.e, r.m = e, newMapper(ix)
+	if h.cvrAt < 0 {
+		// No CVR array: a report of definitions only.
+		r.state = stateDone
+		r.finish()
+		return nil
+	}
+	// Second pass: stream the CVR array, counting its bytes for progress (the first pass
+	// reported those before it).
+	s, err := r.at(h.cvrAt, true)
+	if err != nil {
+		return err
+	}
+	if err := s.BeginArray(); err != nil {
+		return r.fail(0, at("CVR", err))
+	}
+	r.s = s
+	return nil
+}
+
+// at returns a scanner over the JSON text from offset off.
+func (r *Reader) at(off int64, count bool) (*jsonscan.Scanner, error) {
+	if _, err := r.src.Seek(r.base+off, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("cdf: %s: %w", r.name, err)
+	}
+	return jsonscan.New(&meter{r: r, in: r.src, count: count}), nil
+}
+
+// scanRanks reads the CVR array at off and returns, per contest @id, the largest Rank its
+// marks carry. It stops early once every contest in want has a rank above 1.
+func (r *Reader) scanRanks(off int64, want map[string]bool) (map[string]int64, error) {
+	s, err := r.at(off, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.BeginArray(); err != nil {
+		return nil, r.fail(0, at("CVR", err))
+	}
+	maxRank := map[string]int64{}
+	left := len(want)
+	var rec cvrRecord
+	for n := int64(1); left > 0; n++ {
+		more, err := s.NextElem()
+		if err != nil {
+			return nil, r.fail(n, at(fieldCVR, err))
+		}
+		if !more {
+			break
+		}
+		if err := parseCVR(s, &rec); err != nil {
+			return nil, r.fail(n, err)
+		}
+		for ci := range rec.contests {
+			c := &rec.contests[ci]
+			id := rec.bytes(c.contestID)
+			for sj := c.s0; sj < c.s1; sj++ {
+				sel := &rec.sels[sj]
+				for pk := sel.p0; pk < sel.p1; pk++ {
+					rank := rec.positions[pk].rank
+					if rank == 0 {
+						rank = sel.rank
+					}
+					if rank > maxRank[string(id)] {
+						if maxRank[string(id)] <= 1 && rank > 1 && want[string(id)] {
+							left--
+						}
+						maxRank[string(id)] = rank
+					}
+				}
+			}
+		}
+	}
+	return maxRank, nil
+}
+
+// header reads the top level of the report.
+type header struct {
+	r     *Reader
+	rep   *report
+	meter *meter
+	after bool // reading the keys after the CVR array in one-pass mode
+
+	sawElection, sawGpUnit, sawDevice, sawCVR bool
+	streaming                                 bool  // stopped at the first CVR, one pass
+	cvrAt                                     int64 // offset of the CVR array for a second pass; -1 if none
+}
+
+// read reads the report's top-level object until the CVR array, if it can be streamed at
+// once, or to the end.
+func (h *header) read() error {
+	h.cvrAt = -1
+	s := h.r.s
+	k, err := s.Peek()
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) && s.Offset() == 0 {
+			return h.r.fail(0, fmt.Errorf("%w: the file is empty", canvass.ErrTruncated))
+		}
+		var se *jsonscan.SyntaxError
+		if errors.As(err, &se) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return h.r.fail(0, fmt.Errorf("%w: not JSON (%w)", canvass.ErrWrongFormat, err))
+		}
+		return h.r.fail(0, err)
+	}
+	if k != jsonscan.Object {
+		return h.r.fail(0, fmt.Errorf("%w: the JSON text is %s %s, not a CastVoteRecordReport object", canvass.ErrWrongFormat, article(k), k))
+	}
+	if err := s.BeginObject(); err != nil {
+		return h.r.fail(0, err)
+	}
+	return h.rest()
+}
+
+func article(k jsonscan.Kind) string {
+	if k == jsonscan.Object || k == jsonscan.Array {
+		return "an"
+	}
+	return "a"
+}
+
+// rest reads top-level keys until the end of the report (or, on the first pass, until a CVR
+// array that can be streamed now).
+func (h *header) rest() error {
+	s, r := h.r.s, h.r
+	for {
+		key, ok, err := s.NextKey()
+		if err != nil {
+			return r.fail(0, err)
+		}
+		if !ok {
+			break
+		}
+		var f string
+		switch string(key) {
+		case "@type":
+			f = "@type"
+			var t string
+			if t, err = str(s); err == nil {
+				if t != "CVR.CastVoteRecordReport" && t != "CastVoteRecordReport" {
+					return r.fail(0, &mapError{"@type", fmt.Errorf("%w: @type is %q, not CVR.CastVoteRecordReport", canvass.ErrWrongFormat, t)})
+				}
+				r.sawType = true
+			}
+		case "CVR":
+			f = "CVR"
+			if h.after {
+				err = s.Skip() // cannot happen twice in valid JSON of the schema; ignore a duplicate
+				break
+			}
+			h.sawCVR = true
+			if h.sawElection && h.sawGpUnit && h.sawDevice && len(h.undeclared()) == 0 {
+				e, ix, err := buildElection(h.rep, nil)
+				if err != nil {
+					return r.fail(0, err)
+				}
+				r.e, r.m = e, newMapper(ix)
+				if err := s.BeginArray(); err != nil {
+					return r.fail(0, at("CVR", err))
+				}
+				h.streaming = true
+				return nil
+			}
+			h.cvrAt = s.Offset()
+			if h.meter != nil {
+				// The second pass reports the CVR array's bytes.
+				h.meter.count = false
+			}
+			if err = s.Skip(); err == nil && h.meter != nil {
+				h.meter.count = true
+			}
+		case "Election":
+			f = "Election"
+			h.sawElection = true
+			err = parseElections(s, h.rep)
+		case "GpUnit":
+			f = "GpUnit"
+			h.sawGpUnit = true
+			err = parseUnits(s, "GpUnit[]", h.rep.gpUnits, "Name")
+		case "ReportingDevice":
+			f = "ReportingDevice"
+			h.sawDevice = true
+			err = parseUnits(s, "ReportingDevice[]", h.rep.devices, "SerialNumber")
+		case "Party":
+			f = "Party"
+			err = parseUnits(s, "Party[]", h.rep.parties, "Name", "Abbreviation")
+		default:
+			err = s.Skip()
+		}
+		if err != nil {
+			return r.fail(0, at(f, err))
+		}
+	}
+	if err := s.End(); err != nil {
+		return r.fail(0, err)
+	}
+	if !r.sawType && !h.after && !h.sawElection && !h.sawCVR {
+		return r.fail(0, fmt.Errorf("%w: a JSON object without @type CVR.CastVoteRecordReport, Election or CVR", canvass.ErrWrongFormat))
+	}
+	if !h.after && !h.sawElection {
+		return r.fail(0, &mapError{"Election", fmt.Errorf("%w: the report has no Election, so its contests are unknown", canvass.ErrMissingField)})
+	}
+	return nil
+}
+
+// undeclared returns the @ids of contests without a VoteVariation.
+func (h *header) undeclared() map[string]bool {
+	var ids map[string]bool
+	for _, el := range h.rep.elections {
+		for i := range el.contests {
+			if _, rk, err := el.contests[i].variation(); err == nil && rk == undeclared {
+				if ids == nil {
+					ids = map[string]bool{}
+				}
+				ids[el.contests[i].id] = true
+			}
+		}
+	}
+	return ids
+}
+
+func (h *header) needRanks() bool { return len(h.undeclared()) > 0 }
