@@ -138,13 +138,18 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestTruncated cuts each fixture at every length: every cut must give ErrTruncated (a JSON
-// text cut short is incomplete wherever it is cut), in one pass and in two, seekable or not.
+// TestTruncated cuts each fixture short: every cut must give ErrTruncated (a JSON text cut
+// short is incomplete wherever it is cut), in one pass and in two, seekable or not. It cuts at
+// every byte of the first 1,500 (the definitions of handmade.json, the first CVRs of
+// election_last.json) and then every 7th byte, which still lands in every kind of token.
 func TestTruncated(t *testing.T) {
 	for _, name := range []string{"handmade.json", "election_last.json"} {
 		data := mustRead(t, filepath.Join("testdata", name))
 		end := bytes.LastIndexByte(data, '}') + 1 // what follows is whitespace
 		for n := 0; n < end; n++ {
+			if n > 1500 && n%7 != 0 && n != end-1 {
+				continue
+			}
 			seekable := n%23 != 3 // a sample of cuts also goes through the temporary copy
 			err := readErr(data[:n], name, seekable)
 			var pe *canvass.ParseError

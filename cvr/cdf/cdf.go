@@ -19,6 +19,7 @@
 package cdf
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -288,10 +289,21 @@ func (r *Reader) report(n int64) {
 
 // start reads the definitions and positions the reader at the first CVR.
 func (r *Reader) start(in io.Reader) error {
+	// A UTF-8 byte order mark, which Windows tools write before JSON, is not part of the JSON
+	// text (RFC 8259 section 8.1): skip it.
+	var head [3]byte
+	n, err := io.ReadFull(in, head[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return fmt.Errorf("cdf: %s: %w", r.name, err)
+	}
+	bom := 0
+	if n == 3 && head == [3]byte{0xEF, 0xBB, 0xBF} {
+		bom = 3
+	}
 	m := &meter{r: r, in: in, count: true}
 	if rs, ok := in.(io.ReadSeeker); ok {
 		r.src = rs
-		base, err := rs.Seek(0, io.SeekCurrent)
+		pos, err := rs.Seek(0, io.SeekCurrent)
 		if err != nil {
 			return fmt.Errorf("cdf: %s: %w", r.name, err)
 		}
@@ -299,11 +311,15 @@ func (r *Reader) start(in io.Reader) error {
 		if err != nil {
 			return fmt.Errorf("cdf: %s: %w", r.name, err)
 		}
-		if _, err := rs.Seek(base, io.SeekStart); err != nil {
+		start := pos - int64(n)
+		r.base, r.size = start+int64(bom), end-start
+		if _, err := rs.Seek(r.base, io.SeekStart); err != nil {
 			return fmt.Errorf("cdf: %s: %w", r.name, err)
 		}
-		r.base, r.size = base, end-base
 	} else {
+		if bom == 0 {
+			m.in = io.MultiReader(bytes.NewReader(head[:n]), in)
+		}
 		f, err := os.CreateTemp("", "canvass-cdf-*.json")
 		if err != nil {
 			return fmt.Errorf("cdf: %s: a copy of the input is needed and could not be made: %w", r.name, err)
@@ -311,6 +327,7 @@ func (r *Reader) start(in io.Reader) error {
 		r.tmp = f
 		m.copy = f
 	}
+	r.report(int64(bom))
 	r.s = jsonscan.New(m)
 	h := header{r: r, rep: newReport(), meter: m}
 	if err := h.read(); err != nil {
@@ -332,7 +349,7 @@ func (r *Reader) start(in io.Reader) error {
 			return fmt.Errorf("cdf: %s: copying the input to a temporary file: %w", r.name, m.werr)
 		}
 		m.copy = nil
-		r.src, r.base, r.size = r.tmp, 0, m.n
+		r.src, r.base, r.size = r.tmp, 0, int64(bom)+m.n
 	}
 	var maxRank map[string]int64
 	if h.cvrAt >= 0 && h.needRanks() {

@@ -469,3 +469,80 @@ func TestAllocations(t *testing.T) {
 		t.Errorf("%.2f allocations per ballot (%.0f for 2,000 ballots, %.0f for 4,000)", per, a, b)
 	}
 }
+
+// TestDefinitionVariants edits handmade.json's definitions and checks the contest mapping.
+func TestDefinitionVariants(t *testing.T) {
+	hand := mustRead(t, filepath.Join("testdata", "handmade.json"))
+	mayor := `"Name": "Mayor", "VoteVariation": "plurality", "VotesAllowed": 1, "NumberElected": 1,`
+	council := `"Name": "City Council", "VoteVariation": "n-of-m", "VotesAllowed": 2, "NumberElected": 2,`
+	board := `"Name": "Library Board", "VoteVariation": "rcv", "VotesAllowed": 3, "NumberElected": 1,`
+	for _, tc := range []struct {
+		name      string
+		old, new  string
+		contest   int
+		want      contestSummary
+		wantFirst string // the Name of contest 0, when it changes
+	}{
+		{"approval", council, `"Name": "City Council", "VoteVariation": "approval", "NumberElected": 2,`,
+			1, contestSummary{"c-council", "City Council", canvass.Approval, 3, 2, "Carol Cruz, Dave Diaz, Erin Eng"}, ""},
+		{"super-majority", mayor, `"Name": "Mayor", "VoteVariation": "super-majority",`,
+			0, contestSummary{"c-mayor", "Mayor", canvass.Supermajority, 1, 1, "Alice Adams/Democratic, Bob Brown/REP, Write-in/W"}, ""},
+		{"rcv with two seats is STV", board, `"Name": "Library Board", "VoteVariation": "rcv", "NumberElected": 2,`,
+			3, contestSummary{"c-rcv", "Library Board", canvass.STV, 3, 2, "Xavier, Yolanda, Zoe (code)"}, ""},
+		{"other: irv", board, `"Name": "Library Board", "VoteVariation": "other", "OtherVoteVariation": "IRV", "VotesAllowed": 2,`,
+			3, contestSummary{"c-rcv", "Library Board", canvass.IRV, 2, 1, "Xavier, Yolanda, Zoe (code)"}, ""},
+		{"primary contests share a name", council, `"Name": "Mayor", "PrimaryPartyId": "p-d", "VoteVariation": "n-of-m", "VotesAllowed": 2, "NumberElected": 2,`,
+			1, contestSummary{"c-council", "Mayor (Democratic)", canvass.Plurality, 2, 2, "Carol Cruz, Dave Diaz, Erin Eng"}, "Mayor"},
+		{"two contests share a name", council, `"Name": "MAYOR ", "VoteVariation": "n-of-m", "VotesAllowed": 2, "NumberElected": 2,`,
+			1, contestSummary{"c-council", "MAYOR  (c-council)", canvass.Plurality, 2, 2, "Carol Cruz, Dave Diaz, Erin Eng"}, "Mayor"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := edit(t, hand, tc.old, tc.new)
+			r, err := NewReader(bytes.NewReader(data), tc.name, cvr.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			got := summarize(r.Election())
+			if got[tc.contest] != tc.want {
+				t.Errorf("got %+v\nwant %+v", got[tc.contest], tc.want)
+			}
+			if tc.wantFirst != "" && got[0].name != tc.wantFirst {
+				t.Errorf("contest 0 named %q, want %q", got[0].name, tc.wantFirst)
+			}
+			if err := r.Election().Validate(); err != nil {
+				t.Error(err)
+			}
+			if n := len(readAll(t, r)); n != 8 {
+				t.Errorf("%d ballots, want 8", n)
+			}
+		})
+	}
+}
+
+// TestByteOrderMark reads handmade.json behind a UTF-8 byte order mark, which Windows tools
+// write: the same ballots, and progress still sums to the input's size.
+func TestByteOrderMark(t *testing.T) {
+	hand := mustRead(t, filepath.Join("testdata", "handmade.json"))
+	bom := append([]byte{0xEF, 0xBB, 0xBF}, hand...)
+	if !Sniff("bom.json", bom) {
+		t.Error("Sniff refuses a byte order mark")
+	}
+	want := renderAll(readPath(t, filepath.Join("testdata", "handmade.json"), Current))
+	for _, seekable := range []bool{true, false} {
+		var in io.Reader = bytes.NewReader(bom)
+		if !seekable {
+			in = nonSeeker{in}
+		}
+		var sum int64
+		r, err := NewReader(in, "bom.json", cvr.Options{Progress: func(n int64) { sum += n }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equalLines(t, renderAll(r.Election(), readAll(t, r)), want)
+		r.Close()
+		if sum != int64(len(bom)) {
+			t.Errorf("seekable=%v: progress %d, want %d", seekable, sum, len(bom))
+		}
+	}
+}

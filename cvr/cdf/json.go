@@ -342,6 +342,9 @@ func parseContests(s *jsonscan.Scanner, el *electionDef) error {
 			case "VoteVariation":
 				f = "Election[].Contest[].VoteVariation"
 				c.voteVariation, err = str(s)
+			case "PrimaryPartyId":
+				f = "Election[].Contest[].PrimaryPartyId"
+				c.primaryPartyID, err = str(s)
 			case "OtherVoteVariation":
 				f = "Election[].Contest[].OtherVoteVariation"
 				c.otherVoteVariation, err = str(s)

@@ -51,6 +51,7 @@ type candidateDef struct {
 type contestDef struct {
 	id, typ, name                     string
 	voteVariation, otherVoteVariation string
+	primaryPartyID                    string
 	votesAllowed, numberElected       int64 // 0 when absent
 	selections                        []selectionDef
 }
@@ -166,6 +167,7 @@ func buildElection(rep *report, maxRank map[string]int64) (*canvass.Election, *i
 		}
 	}
 	e.Name = strings.Join(names, " / ")
+	dedupeContestNames(e, rep)
 	if err := e.Validate(); err != nil {
 		return nil, nil, &defError{"Election[].Contest[]", err}
 	}
@@ -268,6 +270,37 @@ func partyName(rep *report, id string) string {
 		return n
 	}
 	return id
+}
+
+// dedupeContestNames keeps contest names distinct, since the workspace matches contests by
+// name: the contests of a partisan primary share their office's name ("Governor" once per
+// party, told apart by PrimaryPartyId), so a repeated name gets its primary party's name
+// appended, else its @id.
+func dedupeContestNames(e *canvass.Election, rep *report) {
+	count := map[string]int{}
+	for _, c := range e.Contests {
+		count[canvass.NameKey(c.Name)]++
+	}
+	party := map[string]string{}
+	for _, el := range rep.elections {
+		for _, cd := range el.contests {
+			if cd.primaryPartyID != "" {
+				party[cd.id] = partyName(rep, cd.primaryPartyID)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range e.Contests {
+		if count[canvass.NameKey(c.Name)] > 1 {
+			if p := party[c.ID]; p != "" {
+				c.Name += " (" + p + ")"
+			}
+		}
+		if seen[canvass.NameKey(c.Name)] {
+			c.Name += " (" + c.ID + ")"
+		}
+		seen[canvass.NameKey(c.Name)] = true
+	}
 }
 
 // dedupeChoiceNames keeps choice names distinct within a contest (two unnamed write-in lines,
@@ -586,9 +619,9 @@ func (m *mapper) fill(r *cvrRecord, recNo int64, b *canvass.Ballot) error {
 						return &mapError{fieldRank, fmt.Errorf("rank %d in contest %q, which is not ranked (its VoteVariation says so)", rank, cid)}
 					}
 					rank = 0
-				case rank < 1:
+				case rank == 0:
 					return &mapError{fieldRank, fmt.Errorf("%w: a mark in ranked contest %q has no Rank", canvass.ErrMissingField, cid)}
-				case rank > 1<<30:
+				case rank < 0 || rank > 1<<30:
 					return &mapError{fieldRank, fmt.Errorf("rank %d out of range", rank)}
 				}
 				cm.Marks = append(cm.Marks, canvass.Mark{Choice: ch, Rank: int32(rank), Flags: f})
