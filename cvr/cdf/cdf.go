@@ -73,6 +73,8 @@ func bytesContains(b []byte, s string) bool {
 	return false
 }
 
+var _ cvr.Reader = (*Reader)(nil)
+
 // Reader streams the ballots of one CDF JSON file. It implements cvr.Reader.
 type Reader struct {
 	name     string
