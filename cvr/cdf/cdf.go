@@ -12,8 +12,7 @@
 // non-seekable input is copied to a temporary file while this first pass reads it, which is
 // then removed; the copy is abandoned as soon as the definitions turn out to precede the CVRs.
 // A contest without a VoteVariation is ranked when its CVRs carry a Rank above 1, which takes a
-// look at the CVRs before the first ballot is returned (stopping as soon as every such contest
-// is found ranked).
+// look at the first CVRs before the first ballot is returned (see decideAfter).
 //
 // docs/formats/cdf.md lists the fields read and how they map to canvass types.
 package cdf
@@ -335,6 +334,20 @@ func (r *Reader) start(in io.Reader) error {
 	if err := h.read(); err != nil {
 		return err
 	}
+	if h.ranksFirst {
+		// The definitions preceded the CVR array, but some contests have no VoteVariation:
+		// scan the first CVRs for ranks, then stream the array from its start.
+		maxRank, err := r.scanRanks(h.cvrAt, h.undeclared())
+		if err != nil {
+			return err
+		}
+		e, ix, err := buildElection(h.rep, maxRank)
+		if err != nil {
+			return r.fail(0, err)
+		}
+		r.e, r.m = e, newMapper(ix)
+		return r.restart()
+	}
 	if h.streaming {
 		// One pass: the definitions preceded the CVR array and r.s is at its first element.
 		if r.tmp != nil {
@@ -384,6 +397,42 @@ func (r *Reader) start(in io.Reader) error {
 	return nil
 }
 
+// restart reads the report again from its start up to the first CVR, skipping the
+// definitions already read, so that the scanner is inside the report's object and reads the
+// keys after the CVR array (r.trailing). Only the bytes from the CVR array on are reported to
+// progress: the first pass reported those before.
+func (r *Reader) restart() error {
+	if _, err := r.src.Seek(r.base, io.SeekStart); err != nil {
+		return fmt.Errorf("cdf: %s: %w", r.name, err)
+	}
+	m := &meter{r: r, in: r.src}
+	s := jsonscan.New(m)
+	if err := s.BeginObject(); err != nil {
+		return r.fail(0, err)
+	}
+	for {
+		key, ok, err := s.NextKey()
+		if err != nil {
+			return r.fail(0, err)
+		}
+		if !ok {
+			return r.fail(0, &mapError{"CVR", errors.New("the CVR array is gone on the second reading (did the file change?)")})
+		}
+		if string(key) == "CVR" {
+			break
+		}
+		if err := s.Skip(); err != nil {
+			return r.fail(0, err)
+		}
+	}
+	m.count = true
+	if err := s.BeginArray(); err != nil {
+		return r.fail(0, at("CVR", err))
+	}
+	r.s, r.trailing = s, true
+	return nil
+}
+
 // at returns a scanner over the JSON text from offset off.
 func (r *Reader) at(off int64, count bool) (*jsonscan.Scanner, error) {
 	if _, err := r.src.Seek(r.base+off, io.SeekStart); err != nil {
@@ -392,8 +441,15 @@ func (r *Reader) at(off int64, count bool) (*jsonscan.Scanner, error) {
 	return jsonscan.New(&meter{r: r, in: r.src, count: count}), nil
 }
 
+// decideAfter is how many CVRs marking a contest without VoteVariation scanRanks reads before
+// it calls the contest unranked. RCV voters rank a second choice on most ballots, so a ranked
+// contest shows a Rank above 1 long before; and should one appear later, fill refuses it with
+// an error naming the contest rather than counting it as plurality.
+const decideAfter = 1000
+
 // scanRanks reads the CVR array at off and returns, per contest @id, the largest Rank its
-// marks carry. It stops early once every contest in want has a rank above 1.
+// marks carry. It stops once every contest in want has a rank above 1 or has been marked on
+// decideAfter CVRs.
 func (r *Reader) scanRanks(off int64, want map[string]bool) (map[string]int64, error) {
 	s, err := r.at(off, false)
 	if err != nil {
@@ -403,6 +459,7 @@ func (r *Reader) scanRanks(off int64, want map[string]bool) (map[string]int64, e
 		return nil, r.fail(0, at("CVR", err))
 	}
 	maxRank := map[string]int64{}
+	seen := map[string]int{}
 	left := len(want)
 	var rec cvrRecord
 	for n := int64(1); left > 0; n++ {
@@ -419,20 +476,26 @@ func (r *Reader) scanRanks(off int64, want map[string]bool) (map[string]int64, e
 		for ci := range rec.contests {
 			c := &rec.contests[ci]
 			id := rec.bytes(c.contestID)
+			if !want[string(id)] || maxRank[string(id)] > 1 || seen[string(id)] >= decideAfter {
+				continue // decided
+			}
+			marked := false
 			for sj := c.s0; sj < c.s1; sj++ {
 				sel := &rec.sels[sj]
 				for pk := sel.p0; pk < sel.p1; pk++ {
+					marked = true
 					rank := rec.positions[pk].rank
 					if rank == 0 {
 						rank = sel.rank
 					}
-					if rank > maxRank[string(id)] {
-						if maxRank[string(id)] <= 1 && rank > 1 && want[string(id)] {
-							left--
-						}
-						maxRank[string(id)] = rank
-					}
+					maxRank[string(id)] = max(maxRank[string(id)], rank)
 				}
+			}
+			if marked {
+				seen[string(id)]++
+			}
+			if maxRank[string(id)] > 1 || seen[string(id)] >= decideAfter {
+				left--
 			}
 		}
 	}
@@ -448,6 +511,7 @@ type header struct {
 
 	sawElection, sawGpUnit, sawDevice, sawCVR bool
 	streaming                                 bool  // stopped at the first CVR, one pass
+	ranksFirst                                bool  // stopped at the CVR array to scan it for ranks
 	cvrAt                                     int64 // offset of the CVR array for a second pass; -1 if none
 }
 
@@ -513,7 +577,14 @@ func (h *header) rest() error {
 				break
 			}
 			h.sawCVR = true
-			if h.sawElection && h.sawGpUnit && h.sawDevice && len(h.undeclared()) == 0 {
+			defined := h.sawElection && h.sawGpUnit && h.sawDevice
+			if defined && len(h.undeclared()) > 0 && h.meter != nil && h.meter.copy == nil {
+				// Seekable, definitions first, but ranks to look at: the caller scans the
+				// first CVRs for ranks, then seeks back here and streams.
+				h.cvrAt, h.ranksFirst = s.Offset(), true
+				return nil
+			}
+			if defined && len(h.undeclared()) == 0 {
 				e, ix, err := buildElection(h.rep, nil)
 				if err != nil {
 					return r.fail(0, err)

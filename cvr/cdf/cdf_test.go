@@ -546,3 +546,66 @@ func TestByteOrderMark(t *testing.T) {
 		}
 	}
 }
+
+// TestRanksInferred covers contests without VoteVariation when the definitions come first:
+// the reader scans the first CVRs for ranks, then streams from the start of the array.
+func TestRanksInferred(t *testing.T) {
+	hand := mustRead(t, filepath.Join("testdata", "handmade.json"))
+	want := renderAll(readPath(t, filepath.Join("testdata", "handmade.json"), Current))
+	undeclared := edit(t, hand, `"VoteVariation": "rcv", `, ``)
+	for _, seekable := range []bool{true, false} {
+		var in io.Reader = bytes.NewReader(undeclared)
+		if !seekable {
+			in = nonSeeker{in}
+		}
+		var sum int64
+		r, err := NewReader(in, "undeclared.json", cvr.Options{Progress: func(n int64) { sum += n }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := r.Election().Contests[3]; c.Type != canvass.IRV || c.VoteFor != 3 {
+			t.Errorf("seekable=%v: Library Board %s vote-for %d, want irv 3 (b1 ranks 3 choices)", seekable, c.Type, c.VoteFor)
+		}
+		equalLines(t, renderAll(r.Election(), readAll(t, r)), want)
+		r.Close()
+		if sum != int64(len(undeclared)) {
+			t.Errorf("seekable=%v: progress %d, want %d", seekable, sum, len(undeclared))
+		}
+	}
+
+	// A contest without VoteVariation whose CVRs rank only 1 until CVR `at`, which ranks 2.
+	report := func(at int) []byte {
+		var b strings.Builder
+		b.WriteString(`{"@type":"CVR.CastVoteRecordReport","GpUnit":[],"ReportingDevice":[],"Election":[{"@id":"e","Contest":[{"@id":"c","Name":"Q","ContestSelection":[{"@id":"s1"},{"@id":"s2"}]}]}],"CVR":[`)
+		for i := 1; i <= decideAfter+2; i++ {
+			if i > 1 {
+				b.WriteString(",")
+			}
+			b.WriteString(`{"CVRSnapshot":[{"@id":"x","Type":"original","CVRContest":[{"ContestId":"c","CVRContestSelection":[{"ContestSelectionId":"s1","SelectionPosition":[{"HasIndication":"yes","NumberVotes":1,"Rank":1}]}`)
+			if i == at {
+				b.WriteString(`,{"ContestSelectionId":"s2","SelectionPosition":[{"HasIndication":"yes","NumberVotes":1,"Rank":2}]}`)
+			}
+			b.WriteString(`]}]}]}`)
+		}
+		b.WriteString(`]}`)
+		return []byte(b.String())
+	}
+	// Rank 2 on CVR 1,000: within what the scan reads, so the contest is ranked.
+	r, err := NewReader(bytes.NewReader(report(decideAfter)), "late.json", cvr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Election().Contests[0]; c.Type != canvass.IRV {
+		t.Errorf("contest ranked on CVR %d: %s, want irv", decideAfter, c.Type)
+	}
+	if n := len(readAll(t, r)); n != decideAfter+2 {
+		t.Errorf("%d ballots", n)
+	}
+	// Rank 2 first on CVR 1,002: the contest was read as unranked, and that CVR is refused with
+	// an error that says what to do.
+	err = readErr(report(decideAfter+2), "late.json", true)
+	var pe *canvass.ParseError
+	if !errors.As(err, &pe) || pe.Record != decideAfter+2 || pe.Field != fieldRank || !strings.Contains(err.Error(), `give it VoteVariation "rcv"`) {
+		t.Errorf("got %v", err)
+	}
+}

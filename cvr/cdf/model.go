@@ -116,6 +116,7 @@ type index struct {
 	contests map[string]int32   // contest @id → index into Election.Contests
 	choices  []map[string]int32 // per contest: selection @id → index into Contest.Choices
 	ranked   []bool             // per contest: marks carry ranks
+	inferred []bool             // per contest: no VoteVariation, ranked or not from its CVRs
 	writeIn  [][]bool           // per contest, per choice: a write-in line
 	gpUnits  map[string]string
 	devices  map[string]string
@@ -155,6 +156,8 @@ func buildElection(rep *report, maxRank map[string]int64) (*canvass.Election, *i
 			if err != nil {
 				return nil, nil, err
 			}
+			_, rk, _ := cd.variation()
+			ix.inferred = append(ix.inferred, rk == undeclared)
 			ix.contests[cd.id] = int32(len(e.Contests))
 			ix.choices = append(ix.choices, choices)
 			ix.ranked = append(ix.ranked, isRanked)
@@ -615,8 +618,11 @@ func (m *mapper) fill(r *cvrRecord, recNo int64, b *canvass.Ballot) error {
 				}
 				switch {
 				case !isRanked:
+					if rank > 1 && m.ix.inferred[cx] {
+						return &mapError{fieldRank, fmt.Errorf("rank %d in contest %q, which has no VoteVariation and was read as unranked because its first %d CVRs rank nothing above 1; give it VoteVariation \"rcv\"", rank, cid, decideAfter)}
+					}
 					if rank > 1 {
-						return &mapError{fieldRank, fmt.Errorf("rank %d in contest %q, which is not ranked (its VoteVariation says so)", rank, cid)}
+						return &mapError{fieldRank, fmt.Errorf("rank %d in contest %q, whose VoteVariation is not ranked", rank, cid)}
 					}
 					rank = 0
 				case rank == 0:
