@@ -53,7 +53,7 @@ func BenchmarkTyped(b *testing.B) {
 	var sum int64
 	for b.Loop() {
 		r.Reset(doc)
-		*s = Scanner{r: r, buf: s.buf, stack: s.stack[:0]}
+		s.Reset(r)
 		if err := sumCandidates(s, &sum); err != nil {
 			b.Fatal(err)
 		}

@@ -60,6 +60,10 @@ func FuzzScanner(f *testing.F) {
 				t.Fatalf("buffer %d: Skip error %v, json.Valid %v", size, err, valid)
 			}
 		}
+		// Walking with NextKeyIndex (fast path for known keys) accepts the same documents.
+		if err := walkKeys(New(bytes.NewReader(data)), NewKeys("Id", "Marks", "a", "")); (err == nil) != valid {
+			t.Fatalf("walk with NextKeyIndex: error %v, json.Valid %v", err, valid)
+		}
 		// Every typed read on arbitrary input returns a value or an error, never panics.
 		s := New(bytes.NewReader(data))
 		_, _ = s.Int()
@@ -75,4 +79,48 @@ func FuzzScanner(f *testing.F) {
 			}
 		}
 	})
+}
+
+// walkKeys walks a document like walk, reading keys with NextKeyIndex.
+func walkKeys(s *Scanner, k *Keys) error {
+	var value func() error
+	value = func() error {
+		kind, err := s.Peek()
+		if err != nil {
+			return err
+		}
+		switch kind {
+		case Object:
+			if err := s.BeginObject(); err != nil {
+				return err
+			}
+			for {
+				_, ok, err := s.NextKeyIndex(k)
+				if err != nil || !ok {
+					return err
+				}
+				if err := value(); err != nil {
+					return err
+				}
+			}
+		case Array:
+			if err := s.BeginArray(); err != nil {
+				return err
+			}
+			for {
+				ok, err := s.NextElem()
+				if err != nil || !ok {
+					return err
+				}
+				if err := value(); err != nil {
+					return err
+				}
+			}
+		}
+		return s.Skip()
+	}
+	if err := value(); err != nil {
+		return err
+	}
+	return s.End()
 }

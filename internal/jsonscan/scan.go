@@ -129,6 +129,12 @@ func newSize(r io.Reader, n int) *Scanner {
 	return &Scanner{r: r, buf: make([]byte, n), stack: make([]byte, 0, 16)}
 }
 
+// Reset makes s read a new JSON text from r, keeping its buffer, so that a reader of many
+// files allocates the buffer once.
+func (s *Scanner) Reset(r io.Reader) {
+	*s = Scanner{r: r, buf: s.buf, stack: s.stack[:0], scratch: s.scratch[:0], keyCopy: s.keyCopy[:0]}
+}
+
 // Offset returns the byte offset in the input of the next unread byte.
 func (s *Scanner) Offset() int64 { return s.base + int64(s.pos) }
 
@@ -333,8 +339,12 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 	if n := len(s.stack); n == 0 || s.stack[n-1] != '{' {
 		return nil, false, s.fail(s.pos, "NextKey called outside an object")
 	}
-	c, err := s.peek()
-	if err != nil {
+	// peek is written out by hand in the hot methods: with its slow path it is too big for
+	// the inliner.
+	var c byte
+	if s.pos < s.end && s.buf[s.pos] > ' ' {
+		c = s.buf[s.pos]
+	} else if c, err = s.peekSlow(); err != nil {
 		return nil, false, err
 	}
 	if c == '}' {
@@ -348,20 +358,23 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 			return nil, false, s.fail(s.pos, "invalid character "+quoteChar(c)+" after object key:value pair")
 		}
 		s.pos++
-		if c, err = s.peek(); err != nil {
+		if s.pos < s.end && s.buf[s.pos] > ' ' {
+			c = s.buf[s.pos]
+		} else if c, err = s.peekSlow(); err != nil {
 			return nil, false, err
 		}
 	}
 	if c != '"' {
 		return nil, false, s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of object key string")
 	}
-	if unescape {
-		key, err = s.readString()
-	} else {
-		err = s.skipString()
-	}
+	q, flags, err := s.scanString()
 	if err != nil {
 		return nil, false, err
+	}
+	if unescape {
+		key = s.stringAt(q, flags)
+	} else {
+		s.pos = q + 1
 	}
 	if s.pos < s.end && s.buf[s.pos] == ':' {
 		s.pos++
@@ -372,8 +385,7 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 	// key points to, so keep a copy.
 	s.keyCopy = append(s.keyCopy[:0], key...)
 	key = s.keyCopy
-	c, err = s.peek()
-	if err != nil {
+	if c, err = s.peekSlow(); err != nil {
 		return nil, false, err
 	}
 	if c != ':' {
@@ -382,6 +394,81 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 	s.pos++
 	s.first = false
 	return key, true, nil
+}
+
+// Keys is a set of object keys that NextKeyIndex recognizes, for a reader that dispatches on
+// the keys of records of a known shape. It predicts that keys come in the order of the
+// previous record, so that in the common case a key is recognized by comparing its bytes in
+// place, without the general string scan. A Keys keeps that prediction, so it is not safe
+// for concurrent use; give each reader its own.
+type Keys struct {
+	names []string
+	plain []bool // the key is written in JSON as itself, so its bytes can be matched in place
+	next  int    // index of the key expected next
+}
+
+// NewKeys returns the set of the given keys. A key that needs escaping in JSON (a quote, a
+// backslash, a control character) or is not ASCII is still recognized, through the general
+// path.
+func NewKeys(names ...string) *Keys {
+	k := &Keys{names: names, plain: make([]bool, len(names))}
+	for i, n := range names {
+		k.plain[i] = plain(n)
+	}
+	return k
+}
+
+// NextKeyIndex is NextKey for a caller that only distinguishes the keys of k: it returns the
+// index in k of the next key, or -1 for a key not in k, and consumes the ':' after it; the
+// caller then reads or skips the value. It returns ok=false after consuming the '}' that ends
+// the object.
+func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
+	// Fast path: compact input with the predicted key, `,"Name":` or `"Name":` right after '{'.
+	if s.err == nil && len(k.names) > 0 && len(s.stack) > 0 && s.stack[len(s.stack)-1] == '{' {
+		p := s.pos
+		if !s.first && p < s.end && s.buf[p] == ',' {
+			p++
+		}
+		// The first key of an object is predicted to be the first of the set, so that
+		// optional keys at the end of the previous record do not cost a miss.
+		i := k.next
+		if s.first {
+			i = 0
+		}
+		name := k.names[i]
+		if e := p + len(name) + 3; (p > s.pos) != s.first && e <= s.end && s.buf[p] == '"' &&
+			string(s.buf[p+1:p+1+len(name)]) == name && s.buf[e-2] == '"' && s.buf[e-1] == ':' && k.plain[i] {
+			s.pos, s.first = e, false
+			if k.next = i + 1; k.next == len(k.names) {
+				k.next = 0
+			}
+			return i, true, nil
+		}
+	}
+	key, ok, err := s.nextKey(true)
+	if err != nil || !ok {
+		return -1, ok, err
+	}
+	for i, name := range k.names {
+		if string(key) == name {
+			if k.next = i + 1; k.next == len(k.names) {
+				k.next = 0
+			}
+			return i, true, nil
+		}
+	}
+	return -1, true, nil
+}
+
+// plain reports whether name is written in JSON as itself between quotes (printable ASCII
+// without '"' and '\\'), so that matching its bytes in the input matches the key.
+func plain(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // NextElem reports whether another element of the current array follows, consuming the ','
@@ -393,8 +480,10 @@ func (s *Scanner) NextElem() (ok bool, err error) {
 	if n := len(s.stack); n == 0 || s.stack[n-1] != '[' {
 		return false, s.fail(s.pos, "NextElem called outside an array")
 	}
-	c, err := s.peek()
-	if err != nil {
+	var c byte
+	if s.pos < s.end && s.buf[s.pos] > ' ' {
+		c = s.buf[s.pos]
+	} else if c, err = s.peekSlow(); err != nil {
 		return false, err
 	}
 	if c == ']' {
@@ -435,44 +524,59 @@ const (
 )
 
 // special returns a word whose lowest set bit is the high bit of the first byte of w (in
-// little-endian order) that is '"', '\\' or a control character (< 0x20), or 0 if there is
-// none. These are the bit tricks of "Bit Twiddling Hacks" (haszero, hasless): a byte is
-// flagged when subtracting borrows into its high bit; flags above the first true one may be
-// false positives, which is why only the lowest is used.
+// little-endian order) that is below 0x23 or is '\\', or 0 if there is none. Those bytes are
+// the ones a string scan must stop at: '"' (0x22), '\\' and control characters (< 0x20); space
+// (0x20) and '!' (0x21) are caught too, which costs one step of the byte loop each but saves
+// a third test per word. These are the bit tricks of "Bit Twiddling Hacks" (hasless,
+// haszero): a byte is flagged when subtracting borrows into its high bit; flags above the
+// first true one may be false positives, which is why only the lowest is used.
 func special(w uint64) uint64 {
-	q := w ^ (ones * '"')
 	b := w ^ (ones * '\\')
-	return ((q-ones)&^q | (b-ones)&^b | (w-ones*0x20)&^w) & highs
+	return ((w-ones*0x23)&^w | (b-ones)&^b) & highs
 }
+
+// Flags scanString reports about a string.
+const (
+	hasEscape   = 1 << iota // a backslash escape
+	hasNonASCII             // a byte >= 0x80 (then UTF-8 must be checked)
+)
 
 // scanString finds the end of the string starting at buf[s.pos] ('"'), validating it
 // (RFC 8259 section 7: no unescaped control characters, only the defined escapes). It returns
-// the index of the closing quote and whether the string holds escapes. It may refill, which
-// keeps s.pos at the opening quote.
-func (s *Scanner) scanString() (closeQuote int, escaped bool, err error) {
+// the index of the closing quote and the flags hasEscape and hasNonASCII. It may refill,
+// which keeps s.pos at the opening quote.
+func (s *Scanner) scanString() (closeQuote int, flags uint8, err error) {
 	i := s.pos + 1
+	var hi uint64 // the high bits of every byte passed, to tell ASCII strings apart
 	for {
 		// Eight bytes at a time until a special byte or fewer than eight bytes remain.
 		for i+8 <= s.end {
-			if m := special(binary.LittleEndian.Uint64(s.buf[i:])); m != 0 {
+			w := binary.LittleEndian.Uint64(s.buf[i:])
+			if m := special(w); m != 0 {
+				// Keep the high bits of the bytes before the special one only.
+				hi |= w & ((m & -m) - 1)
 				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
+			hi |= w
 			i += 8
 		}
 		if i >= s.end {
 			if err := s.more(&i); err != nil {
-				return 0, false, err
+				return 0, 0, err
 			}
 			continue
 		}
 		switch c := s.buf[i]; {
 		case c == '"':
-			return i, escaped, nil
+			if hi&highs != 0 {
+				flags |= hasNonASCII
+			}
+			return i, flags, nil
 		case c == '\\':
 			if i+1 >= s.end {
 				if err := s.more(&i); err != nil {
-					return 0, false, err
+					return 0, 0, err
 				}
 				continue
 			}
@@ -482,23 +586,24 @@ func (s *Scanner) scanString() (closeQuote int, escaped bool, err error) {
 			case 'u':
 				if i+6 > s.end {
 					if err := s.more(&i); err != nil {
-						return 0, false, err
+						return 0, 0, err
 					}
 					continue
 				}
 				for j, h := range s.buf[i+2 : i+6] {
 					if unhex(h) < 0 {
-						return 0, false, s.fail(i+2+j, "invalid character "+quoteChar(h)+" in \\u hexadecimal character escape")
+						return 0, 0, s.fail(i+2+j, "invalid character "+quoteChar(h)+" in \\u hexadecimal character escape")
 					}
 				}
 				i += 6
 			default:
-				return 0, false, s.fail(i+1, "invalid character "+quoteChar(s.buf[i+1])+" in string escape code")
+				return 0, 0, s.fail(i+1, "invalid character "+quoteChar(s.buf[i+1])+" in string escape code")
 			}
-			escaped = true
+			flags |= hasEscape
 		case c < 0x20:
-			return 0, false, s.fail(i, "invalid character "+quoteChar(c)+" in string literal")
+			return 0, 0, s.fail(i, "invalid character "+quoteChar(c)+" in string literal")
 		default:
+			hi |= uint64(c) // bit 7, inside highs, is set for c >= 0x80
 			i++
 		}
 	}
@@ -529,28 +634,24 @@ func unhex(c byte) int {
 
 // readString reads the string at s.pos and returns its unescaped bytes.
 func (s *Scanner) readString() ([]byte, error) {
-	q, escaped, err := s.scanString()
+	q, flags, err := s.scanString()
 	if err != nil {
 		return nil, err
 	}
-	raw := s.buf[s.pos+1 : q]
-	s.pos = q + 1
-	// Like encoding/json, invalid UTF-8 becomes U+FFFD; utf8.Valid has an ASCII fast path.
-	if !escaped && utf8.Valid(raw) {
-		return raw, nil
-	}
-	s.scratch = unescape(s.scratch[:0], raw)
-	return s.scratch, nil
+	return s.stringAt(q, flags), nil
 }
 
-// skipString consumes the string at s.pos, validating it.
-func (s *Scanner) skipString() error {
-	q, _, err := s.scanString()
-	if err != nil {
-		return err
-	}
+// stringAt consumes the string from s.pos to the closing quote at q (found by scanString
+// with flags) and returns its unescaped bytes.
+func (s *Scanner) stringAt(q int, flags uint8) []byte {
+	raw := s.buf[s.pos+1 : q]
 	s.pos = q + 1
-	return nil
+	// Like encoding/json, invalid UTF-8 becomes U+FFFD.
+	if flags == 0 || flags == hasNonASCII && utf8.Valid(raw) {
+		return raw
+	}
+	s.scratch = unescape(s.scratch[:0], raw)
+	return s.scratch
 }
 
 // unescape appends the unescaped form of raw, a validated string body, to dst. Like
@@ -747,9 +848,14 @@ func (s *Scanner) Int() (int64, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	c, err := s.peek()
-	if err != nil {
-		return 0, err
+	var c byte
+	if s.pos < s.end && s.buf[s.pos] > ' ' {
+		c = s.buf[s.pos]
+	} else {
+		var err error
+		if c, err = s.peekSlow(); err != nil {
+			return 0, err
+		}
 	}
 	if c != '-' && (c < '0' || c > '9') {
 		return 0, s.mismatch(c, "integer")
@@ -825,6 +931,19 @@ func (s *Scanner) Bool() (bool, error) {
 	if s.err != nil {
 		return false, s.err
 	}
+	// Fast path: compare the whole literal as one word.
+	if s.pos+5 <= s.end {
+		switch binary.LittleEndian.Uint32(s.buf[s.pos:]) {
+		case lit4True:
+			s.pos += 4
+			return true, nil
+		case lit4Fals:
+			if s.buf[s.pos+4] == 'e' {
+				s.pos += 5
+				return false, nil
+			}
+		}
+	}
 	c, err := s.peek()
 	if err != nil {
 		return false, err
@@ -837,6 +956,12 @@ func (s *Scanner) Bool() (bool, error) {
 	}
 	return false, s.mismatch(c, "bool")
 }
+
+// The first four bytes of true and false as little-endian words.
+const (
+	lit4True = 't' | 'r'<<8 | 'u'<<16 | 'e'<<24
+	lit4Fals = 'f' | 'a'<<8 | 'l'<<16 | 's'<<24
+)
 
 // Null consumes null if it is the next value and reports whether it was.
 func (s *Scanner) Null() (bool, error) {
@@ -880,48 +1005,36 @@ func (s *Scanner) Skip() error {
 	if s.err != nil {
 		return s.err
 	}
-	depth := len(s.stack)
-	for {
-		// One value.
-		c, err := s.peek()
-		if err != nil {
+	// Scalars first, without the container loop.
+	var c byte
+	if s.pos < s.end && s.buf[s.pos] > ' ' {
+		c = s.buf[s.pos]
+	} else {
+		var err error
+		if c, err = s.peekSlow(); err != nil {
 			return err
 		}
-		switch c {
-		case '{', '[':
-			if err := s.push(c); err != nil {
-				return err
-			}
-		case '"':
-			if err := s.skipString(); err != nil {
-				return err
-			}
-		case 't':
-			if err := s.literal("true"); err != nil {
-				return err
-			}
-		case 'f':
-			if err := s.literal("false"); err != nil {
-				return err
-			}
-		case 'n':
-			if err := s.literal("null"); err != nil {
-				return err
-			}
-		default:
-			if c != '-' && (c < '0' || c > '9') {
-				return s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of value")
-			}
-			if _, err := s.numberToken(); err != nil {
-				return err
-			}
-		}
-		// Then close containers until the next value or the end of the skipped one.
+	}
+	if c != '{' && c != '[' {
+		return s.skipScalar(c)
+	}
+	// Empty containers ([] and {} are common: OutstackConditionIds) without the loop.
+	if s.pos+1 < s.end && s.buf[s.pos+1] == c+2 { // ']' is '['+2, '}' is '{'+2
+		s.pos += 2
+		return nil
+	}
+	depth := len(s.stack)
+	if err := s.push(c); err != nil {
+		return err
+	}
+	for {
+		// Close containers until the next value or the end of the skipped one.
 		for {
 			if len(s.stack) == depth {
 				return nil
 			}
 			var ok bool
+			var err error
 			if s.stack[len(s.stack)-1] == '{' {
 				_, ok, err = s.nextKey(false)
 			} else {
@@ -934,7 +1047,57 @@ func (s *Scanner) Skip() error {
 				break
 			}
 		}
+		// One value.
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if c == '{' || c == '[' {
+			if err := s.push(c); err != nil {
+				return err
+			}
+		} else if err := s.skipScalar(c); err != nil {
+			return err
+		}
 	}
+}
+
+// skipScalar consumes the string, number or literal that starts with c at s.pos.
+func (s *Scanner) skipScalar(c byte) error {
+	switch c {
+	case '"':
+		q, _, err := s.scanString()
+		if err != nil {
+			return err
+		}
+		s.pos = q + 1
+		return nil
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	}
+	if c != '-' && (c < '0' || c > '9') {
+		return s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of value")
+	}
+	// Fast path: a non-negative integer without leading zero followed by a byte that ends a
+	// number in valid JSON.
+	if c != '0' && c != '-' {
+		for i := s.pos + 1; i < s.end; i++ {
+			switch s.buf[i] {
+			case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+				continue
+			case ',', '}', ']', ' ', '\n', '\r', '\t':
+				s.pos = i
+				return nil
+			}
+			break
+		}
+	}
+	_, err := s.numberToken()
+	return err
 }
 
 // End checks that the JSON text is complete and only whitespace remains until EOF.

@@ -445,7 +445,7 @@ func TestNoAllocs(t *testing.T) {
 	var sum int64
 	allocs := testing.AllocsPerRun(5, func() {
 		r.Reset(doc)
-		*s = Scanner{r: r, buf: s.buf, stack: s.stack[:0], scratch: s.scratch}
+		s.Reset(r)
 		if err := sumCandidates(s, &sum); err != nil {
 			t.Fatal(err)
 		}
@@ -583,6 +583,82 @@ func TestKindString(t *testing.T) {
 	for k, want := range map[Kind]string{Object: "object", Array: "array", String: "string", Number: "number", Bool: "bool", Null: "null", Invalid: "invalid", Kind(42): "Kind(42)"} {
 		if k.String() != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", k, k.String(), want)
+		}
+	}
+}
+
+func TestNextKeyIndex(t *testing.T) {
+	// Each document is an array of objects; the keys of k are recognized by index, others give
+	// -1. The same Keys is used for every object, so its prediction is exercised on hits
+	// (same order as before), misses (another order, a key not in the set), escapes, spaces.
+	k := NewKeys("Id", "Name", "Marks", `Odd"Key`)
+	tests := []struct {
+		doc  string
+		want [][]int // per object, the indices NextKeyIndex returns
+	}{
+		{`[{"Id":1,"Name":"a","Marks":[]},{"Id":2,"Name":"b","Marks":[]}]`, [][]int{{0, 1, 2}, {0, 1, 2}}},
+		{`[{"Name":"a","Id":1},{"Marks":[],"Other":true,"Id":3}]`, [][]int{{1, 0}, {2, -1, 0}}},
+		{`[ { "Id" : 1 , "Name":"x" } , {"\u0049d":2,"Na\u006de":"y"} ]`, [][]int{{0, 1}, {0, 1}}},
+		{`[{"Odd\"Key":1,"Id":2},{}]`, [][]int{{3, 0}, {}}},
+		{`[{"I":1,"Idx":2,"Id":3}]`, [][]int{{-1, -1, 0}}},
+	}
+	for _, tt := range tests {
+		for name, s := range readers(tt.doc) {
+			var got [][]int
+			err := s.BeginArray()
+			for err == nil {
+				var ok bool
+				if ok, err = s.NextElem(); err != nil || !ok {
+					break
+				}
+				if err = s.BeginObject(); err != nil {
+					break
+				}
+				obj := []int{}
+				for {
+					var i int
+					i, ok, err = s.NextKeyIndex(k)
+					if err != nil || !ok {
+						break
+					}
+					obj = append(obj, i)
+					if err = s.Skip(); err != nil {
+						break
+					}
+				}
+				got = append(got, obj)
+			}
+			if err == nil {
+				err = s.End()
+			}
+			if err != nil {
+				t.Errorf("%s (%s): %v", tt.doc, name, err)
+				continue
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s (%s): got %v, want %v", tt.doc, name, got, tt.want)
+			}
+		}
+	}
+	// Malformed objects are errors on the fast path as on the slow one.
+	for _, doc := range []string{`{"Id":1"Name":2}`, `{,"Id":1}`, `{"Id":1,}`, `{"Id"1}`, `{"Id":1,"Name"`, `[1]`} {
+		s := New(strings.NewReader(doc))
+		var err error
+		if doc[0] == '{' {
+			err = s.BeginObject()
+		}
+		for err == nil {
+			var ok bool
+			if _, ok, err = s.NextKeyIndex(k); err != nil || !ok {
+				break
+			}
+			err = s.Skip()
+		}
+		if err == nil {
+			err = s.End()
+		}
+		if err == nil {
+			t.Errorf("%s: no error", doc)
 		}
 	}
 }
