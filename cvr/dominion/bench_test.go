@@ -1,0 +1,99 @@
+package dominion
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/canvass-vote/canvass/cvr"
+)
+
+// readCount reads every ballot of path and returns how many there were.
+func readCount(b *testing.B, path string) int64 {
+	r, err := Open(path, cvr.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	var n int64
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+}
+
+func benchRead(b *testing.B, path string, bytes int64) {
+	b.SetBytes(bytes)
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		n += readCount(b, path)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ballots/s")
+}
+
+// BenchmarkReader reads a synthetic export of 100,000 ballots of 5 contests (160 MB in 10
+// CvrExport files), generated once. The target is 500,000 ballots/s on one core
+// (go test -cpu=1).
+func BenchmarkReader(b *testing.B) {
+	dir := b.TempDir()
+	tl, err := WriteSyntheticTally(dir, 100000, 5, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRead(b, dir, tl.Bytes)
+}
+
+// BenchmarkReaderZip reads the same export from a ZIP.
+func BenchmarkReaderZip(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "export.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tl, err := StreamSynthetic(f, 100000, 5, 1)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRead(b, path, tl.Bytes)
+}
+
+// BenchmarkReaderSanFrancisco reads the four public San Francisco files of RCTab's
+// dominion_multi_file case: 315 ballots of up to 42 contests on up to 4 cards.
+func BenchmarkReaderSanFrancisco(b *testing.B) {
+	var size int64
+	files, _ := filepath.Glob(filepath.Join(rctabDir, "CvrExport_*.json"))
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += fi.Size()
+	}
+	benchRead(b, rctabDir, size)
+}
+
+// BenchmarkSynthetic measures the generator writing a ZIP stream.
+func BenchmarkSynthetic(b *testing.B) {
+	const n = 100000
+	var bytes int64
+	for b.Loop() {
+		tl, err := StreamSynthetic(io.Discard, n, 5, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes = tl.Bytes
+	}
+	b.SetBytes(bytes)
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "ballots/s")
+}
