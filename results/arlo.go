@@ -333,8 +333,9 @@ func (b *arloBuilder) header(rec []string) error {
 			return err
 		}
 		br := &ArloBatchResults{}
+		fixed := b.idx // the three batch columns; choices are appended after them
 		for i, h := range b.a.hdr {
-			if !isIn(i, b.idx) {
+			if !isIn(i, fixed) {
 				name := strings.TrimSpace(h)
 				if name == "" {
 					return b.a.perr(fmt.Sprintf("column %d", i+1), fmt.Errorf("%w: a count column without a choice name", canvass.ErrMissingField))
