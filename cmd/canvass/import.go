@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/canvass-vote/canvass/cvr"
+	"github.com/canvass-vote/canvass/workspace"
+)
+
+func newImport(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import cast vote records or results into the workspace (all or nothing)",
+		Long: `Import files into the workspace. Each file is imported in one transaction: on any error
+(named with its file, record and field) nothing is stored. A file already imported (same
+SHA-256) is refused unless --replace is given; the replacement is recorded.`,
+	}
+	cmd.AddCommand(newImportCVR(g), newImportResults(g))
+	return cmd
+}
+
+func newImportCVR(g *globals) *cobra.Command {
+	var opts workspace.ImportOptions
+	cmd := &cobra.Command{
+		Use:   "cvr FILE...",
+		Short: "Import cast vote records (NIST CDF JSON, Dominion JSON folder or ZIP, generic CSV)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			for _, path := range args {
+				o := opts
+				bar := newBar(path, cvr.Size(path))
+				if bar != nil {
+					o.Progress = func(n int64) { bar.Add64(n) }
+				}
+				rep, err := w.ImportCVR(cmd.Context(), path, o)
+				if bar != nil {
+					bar.Finish()
+					fmt.Fprintln(os.Stderr)
+				}
+				if err != nil {
+					return err
+				}
+				printImport(cmd.OutOrStdout(), rep, "ballots")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "auto", "format: auto, "+formatList())
+	cmd.Flags().StringVar(&opts.Jurisdiction, "jurisdiction", "", "jurisdiction (county) the ballots belong to")
+	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace an earlier import of the same file (recorded)")
+	return cmd
+}
+
+func formatList() string {
+	s := ""
+	for i, f := range cvr.Formats() {
+		if i > 0 {
+			s += ", "
+		}
+		s += f
+	}
+	return s
+}
+
+func newImportResults(g *globals) *cobra.Command {
+	var opts workspace.ImportOptions
+	cmd := &cobra.Command{
+		Use:   "results FILE...",
+		Short: "Import reported results per unit (WEC ward report, OpenElections, canvass CSV, wide CSV, Arlo audit report)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			for _, path := range args {
+				rep, err := w.ImportResults(cmd.Context(), path, opts)
+				if err != nil {
+					return err
+				}
+				printImport(cmd.OutOrStdout(), rep, "result rows")
+			}
+			return nil
+		},
+	}
+	addResultsFlags(cmd, &opts.Results.Format, &opts.Results.State, &opts.Results.County, &opts.Results.Contest)
+	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace an earlier import of the same file (recorded)")
+	return cmd
+}
+
+func addResultsFlags(cmd *cobra.Command, format, state, county, contest *string) {
+	cmd.Flags().StringVar(format, "results-format", "auto", "results format: auto, wec, openelections, canvass, wide, arlo")
+	cmd.Flags().StringVar(state, "state", "", "state of the units when the file does not say (wec: WI)")
+	cmd.Flags().StringVar(county, "county", "", "county of the units when the file does not say (wide)")
+	cmd.Flags().StringVar(contest, "contest-name", "", "contest of a wide file's choice columns (wec: President)")
+}
+
+func printImport(w io.Writer, rep *workspace.ImportReport, what string) {
+	f := rep.File
+	fmt.Fprintf(w, "imported %s: %d %s (%s, %d bytes, sha256 %s) as file %d", f.Name, f.Records, what, f.Format, f.Size, f.SHA256, f.ID)
+	if rep.Replaced != 0 {
+		fmt.Fprintf(w, ", replacing file %d", rep.Replaced)
+	}
+	fmt.Fprintln(w)
+}
+
+// newBar returns a progress bar on standard error for files large enough to wait for, when
+// standard error is a terminal; nil otherwise.
+func newBar(name string, size int64) *progressbar.ProgressBar {
+	const minSize = 16 << 20
+	if size < minSize || !isTerminal(os.Stderr) {
+		return nil
+	}
+	return progressbar.NewOptions64(size,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(name),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*1e6),
+		progressbar.OptionShowCount(),
+	)
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

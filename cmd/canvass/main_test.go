@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// run executes the CLI in-process and returns its standard output.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root := newRoot()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	var walk func(c *cobra.Command, path []string)
+	n := 0
+	walk = func(c *cobra.Command, path []string) {
+		for _, sub := range c.Commands() {
+			if sub.Hidden || sub.Name() == "help" || sub.Name() == "completion" {
+				continue
+			}
+			p := append(append([]string{}, path...), sub.Name())
+			out, err := run(t, append(p, "--help")...)
+			desc := sub.Long
+			if desc == "" {
+				desc = sub.Short
+			}
+			if err != nil || !strings.Contains(out, "Usage:") || !strings.Contains(out, strings.SplitN(desc, "\n", 2)[0]) {
+				t.Errorf("canvass %s --help: %v\n%s", strings.Join(p, " "), err, out)
+			}
+			n++
+			walk(sub, p)
+		}
+	}
+	walk(newRoot(), nil)
+	if n < 8 {
+		t.Errorf("only %d commands have help", n)
+	}
+}
+
+// The demo prints the official Wisconsin figures (WEC ward report after the recount):
+// Biden 1,630,866, Trump 1,610,184, and a row for each of the 72 counties.
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	out, err := run(t, "demo", "--dir", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1,630,866", "1,610,184", "72 units:", "winner(s): Joseph R. Biden / Kamala D. Harris", "WI / MILWAUKEE", "WI / DANE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	// The workspace it made answers tabulate --json in the documented shape.
+	js, err := run(t, "--workspace", dir, "tabulate", "--json", "--by", "county", "--contest", "President")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Contests []struct {
+			Name       string `json:"name"`
+			Type       string `json:"type"`
+			Seats      int    `json:"seats"`
+			Ballots    *int64 `json:"ballots"`
+			Undervotes *int64 `json:"undervotes"`
+			Overvotes  *int64 `json:"overvotes"`
+			Choices    []struct {
+				Name  string `json:"name"`
+				Votes int64  `json:"votes"`
+			} `json:"choices"`
+			Winners []string `json:"winners"`
+			Units   []struct {
+				Unit    string `json:"unit"`
+				Choices []struct {
+					Name  string `json:"name"`
+					Votes int64  `json:"votes"`
+				} `json:"choices"`
+			} `json:"units"`
+		} `json:"contests"`
+	}
+	if err := json.Unmarshal([]byte(js), &res); err != nil {
+		t.Fatal(err)
+	}
+	c := res.Contests[0]
+	if len(res.Contests) != 1 || c.Type != "plurality" || c.Seats != 1 || c.Ballots == nil || c.Undervotes == nil || c.Overvotes == nil ||
+		c.Choices[0].Votes != 1630866 || len(c.Units) != 72 || len(c.Winners) != 1 {
+		t.Errorf("tabulate --json: %+v", c)
+	}
+}
+
+// The built binary exits non-zero on bad input and names the file; the workspace journal shows
+// only the changes that succeeded.
+func TestBinaryExitStatus(t *testing.T) {
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "canvass")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	ws := filepath.Join(tmp, "ws")
+	canvass := func(args ...string) (string, string, int) {
+		cmd := exec.Command(bin, append([]string{"--workspace", ws}, args...)...)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), errOut.String(), code
+	}
+	if _, e, code := canvass("init"); code != 0 {
+		t.Fatalf("init: %d %s", code, e)
+	}
+	bad := filepath.Join(tmp, "bad.csv")
+	os.WriteFile(bad, []byte("county,precinct,office,district,party,candidate,votes\nAlcona,Alcona,President,,DEM,Joseph R. Biden,twelve\n"), 0o644)
+	_, e, code := canvass("import", "results", "--results-format", "openelections", bad)
+	if code == 0 || !strings.Contains(e, "bad.csv") || !strings.Contains(e, "votes") {
+		t.Errorf("bad import: exit %d, stderr %q", code, e)
+	}
+	out, _, code := canvass("log")
+	if code != 0 || strings.Contains(out, "import.results") || !strings.Contains(out, "workspace.init") {
+		t.Errorf("log after a failed import: %d\n%s", code, out)
+	}
+	if _, e, code := canvass("tabulate", "--by", "galaxy"); code == 0 || !strings.Contains(e, "--by") {
+		t.Errorf("bad --by: exit %d %q", code, e)
+	}
+}
