@@ -255,7 +255,7 @@ func (r *Reader) openNext() error {
 		return r.perr("", err)
 	}
 	for {
-		key, ok, err := sc.NextKey()
+		i, ok, err := sc.NextKeyIndex(r.keys.top)
 		if err != nil {
 			return r.perr("", err)
 		}
@@ -263,14 +263,14 @@ func (r *Reader) openNext() error {
 			return &cvr.ParseError{Format: formatName, File: r.file, Field: "Sessions",
 				Err: fmt.Errorf("%w: not a Dominion CVR export (no Sessions)", cvr.ErrWrongFormat)}
 		}
-		switch string(key) {
-		case "Sessions":
+		switch i {
+		case kSessions:
 			if err := sc.BeginArray(); err != nil {
 				return r.perr("Sessions", err)
 			}
 			r.inSessions = true
 			return nil
-		case "ElectionId":
+		case kElectionID:
 			id, err := sc.String()
 			if err != nil {
 				return r.perr("ElectionId", err)
@@ -280,7 +280,7 @@ func (r *Reader) openNext() error {
 			}
 		default:
 			if err := sc.Skip(); err != nil {
-				return r.perr(string(key), err)
+				return r.perr(sub("", topKeys, i), err)
 			}
 		}
 	}
@@ -291,7 +291,7 @@ func (r *Reader) finishFile() error {
 	r.inSessions = false
 	sc := r.sc
 	for {
-		key, ok, err := sc.NextKey()
+		i, ok, err := sc.NextKeyIndex(r.keys.top)
 		if err != nil {
 			return r.fileErr("", err)
 		}
@@ -299,7 +299,7 @@ func (r *Reader) finishFile() error {
 			break
 		}
 		if err := sc.Skip(); err != nil {
-			return r.fileErr(string(key), err)
+			return r.fileErr(sub("", topKeys, i), err)
 		}
 	}
 	if err := sc.End(); err != nil {
@@ -369,33 +369,33 @@ var (
 
 // Indices into the key lists above.
 const (
-	kTop_ElectionId = 1
-	kTop_Sessions   = 2
+	kElectionID = 1
+	kSessions   = 2
 
-	kSession_TabulatorId     = 0
-	kSession_BatchId         = 1
-	kSession_RecordId        = 2
-	kSession_CountingGroupId = 3
-	kSession_Original        = 8
-	kSession_Modified        = 9
+	kTabulatorID     = 0
+	kBatchID         = 1
+	kRecordID        = 2
+	kCountingGroupID = 3
+	kOriginal        = 8
+	kModified        = 9
 
-	kInterp_PrecinctPortionId = 0
-	kInterp_BallotTypeId      = 1
-	kInterp_IsCurrent         = 2
-	kInterp_Cards             = 3
-	kInterp_Contests          = 4
-	kInterp_PrecinctId        = 5
+	kPrecinctPortionID = 0
+	kBallotTypeID      = 1
+	kIsCurrent         = 2
+	kCards             = 3
+	kInterpContests    = 4
+	kPrecinctID        = 5
 
-	kCard_Contests = 3
+	kCardContests = 3
 
-	kContest_Id        = 0
-	kContest_Overvotes = 3
-	kContest_Marks     = 5
+	kContestID = 0
+	kOvervotes = 3
+	kMarks     = 5
 
-	kMark_CandidateId = 0
-	kMark_Rank        = 3
-	kMark_IsAmbiguous = 5
-	kMark_IsVote      = 6
+	kCandidateID = 0
+	kRank        = 3
+	kIsAmbiguous = 5
+	kIsVote      = 6
 )
 
 // keySets holds a reader's jsonscan.Keys (each keeps its own prediction).
@@ -416,8 +416,11 @@ func newKeySets() keySets {
 
 // sub names the field of key index i of keys under path, for errors.
 func sub(path string, keys []string, i int) string {
-	if i < 0 {
+	switch {
+	case i < 0:
 		return path
+	case path == "":
+		return keys[i]
 	}
 	return path + "." + keys[i]
 }
@@ -442,23 +445,23 @@ func (r *Reader) session() error {
 			break
 		}
 		switch i {
-		case kSession_TabulatorId:
+		case kTabulatorID:
 			tab, err = sc.Int()
 			hasTab = true
-		case kSession_BatchId:
+		case kBatchID:
 			batch, err = sc.Int()
 			hasBatch = true
-		case kSession_RecordId:
+		case kRecordID:
 			rec, err = sc.Int()
 			hasRec = true
-		case kSession_CountingGroupId:
+		case kCountingGroupID:
 			group, err = sc.Int()
 			hasGroup = true
-		case kSession_Original:
+		case kOriginal:
 			if err := r.interpretation(original); err != nil {
 				return err
 			}
-		case kSession_Modified:
+		case kModified:
 			if err := r.interpretation(modified); err != nil {
 				return err
 			}
@@ -466,7 +469,7 @@ func (r *Reader) session() error {
 			err = sc.Skip()
 		}
 		if err != nil {
-			return r.valErr(sub(field, sessionKeys, i), i <= kSession_CountingGroupId, err)
+			return r.valErr(sub(field, sessionKeys, i), i <= kCountingGroupID, err)
 		}
 	}
 	switch {
@@ -573,23 +576,23 @@ func (r *Reader) interpretation(k int) error {
 			return nil
 		}
 		switch i {
-		case kInterp_PrecinctPortionId:
+		case kPrecinctPortionID:
 			ip.portion, err = sc.Int()
 			ip.hasPP = true
-		case kInterp_PrecinctId:
+		case kPrecinctID:
 			ip.precinct, err = sc.Int()
 			ip.hasPrec = true
-		case kInterp_BallotTypeId:
+		case kBallotTypeID:
 			ip.btype, err = sc.Int()
 			ip.hasBT = true
-		case kInterp_IsCurrent:
+		case kIsCurrent:
 			var cur bool
 			cur, err = sc.Bool()
 			ip.current = 0
 			if cur {
 				ip.current = 1
 			}
-		case kInterp_Cards:
+		case kCards:
 			// Exports since 5.x list the sheets of a ballot under Cards, each with its
 			// contests; a ballot of several sheets is one session.
 			ip.cards = true
@@ -608,7 +611,7 @@ func (r *Reader) interpretation(k int) error {
 					return err
 				}
 			}
-		case kInterp_Contests:
+		case kInterpContests:
 			// Older exports put the contests directly in the interpretation.
 			if err := r.contests(k, flags); err != nil {
 				return err
@@ -617,7 +620,7 @@ func (r *Reader) interpretation(k int) error {
 			err = sc.Skip()
 		}
 		if err != nil {
-			return r.valErr(sub(field, interpKeys, i), i != kInterp_IsCurrent, err)
+			return r.valErr(sub(field, interpKeys, i), i != kIsCurrent, err)
 		}
 	}
 }
@@ -637,7 +640,7 @@ func (r *Reader) card(k int, flags canvass.MarkFlags) error {
 		if !ok {
 			return nil
 		}
-		if i == kCard_Contests {
+		if i == kCardContests {
 			if err := r.contests(k, flags); err != nil {
 				return err
 			}
@@ -691,12 +694,12 @@ func (r *Reader) contest(k int, flags canvass.MarkFlags) error {
 			break
 		}
 		switch i {
-		case kContest_Id:
+		case kContestID:
 			id, err = sc.Int()
 			hasID = true
-		case kContest_Overvotes:
+		case kOvervotes:
 			over, err = sc.Int()
-		case kContest_Marks:
+		case kMarks:
 			if err := sc.BeginArray(); err != nil {
 				return r.perr(ip.path(k)+".Marks", err)
 			}
@@ -716,7 +719,7 @@ func (r *Reader) contest(k int, flags canvass.MarkFlags) error {
 			err = sc.Skip()
 		}
 		if err != nil {
-			return r.valErr(sub(ip.path(k), contestKeys, i), i == kContest_Id || i == kContest_Overvotes, err)
+			return r.valErr(sub(ip.path(k), contestKeys, i), i == kContestID || i == kOvervotes, err)
 		}
 	}
 	r.raw = raw
@@ -776,20 +779,20 @@ func (r *Reader) mark(k int, cm *canvass.ContestMarks, raw []int64, flags canvas
 			break
 		}
 		switch i {
-		case kMark_CandidateId:
+		case kCandidateID:
 			cand, err = sc.Int()
 			hasCand = true
-		case kMark_Rank:
+		case kRank:
 			rank, err = sc.Int()
 			if err == nil && (rank < -1<<31 || rank > 1<<31-1) {
 				return raw, r.fieldErr(r.in[k].path(k)+".Marks[].Rank", fmt.Errorf("%w: rank %d out of range", cvr.ErrSyntax, rank))
 			}
-		case kMark_IsAmbiguous:
+		case kIsAmbiguous:
 			var amb bool
 			if amb, err = sc.Bool(); amb {
 				flags |= canvass.Ambiguous
 			}
-		case kMark_IsVote:
+		case kIsVote:
 			vote := true
 			if vote, err = sc.Bool(); err == nil && !vote {
 				flags |= canvass.NotCounted
@@ -798,7 +801,7 @@ func (r *Reader) mark(k int, cm *canvass.ContestMarks, raw []int64, flags canvas
 			err = sc.Skip()
 		}
 		if err != nil {
-			return raw, r.valErr(sub(r.in[k].path(k)+".Marks[]", markKeys, i), i == kMark_CandidateId || i == kMark_Rank, err)
+			return raw, r.valErr(sub(r.in[k].path(k)+".Marks[]", markKeys, i), i == kCandidateID || i == kRank, err)
 		}
 	}
 	if !hasCand {

@@ -134,7 +134,7 @@ func TestSyntheticDeterministic(t *testing.T) {
 		}
 		return sha256.Sum256(buf.Bytes())
 	}
-	if sum(1) != sum(1) {
+	if a, b := sum(1), sum(1); a != b {
 		t.Error("same seed, different output")
 	}
 	if sum(1) == sum(2) {

@@ -403,17 +403,38 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 // for concurrent use; give each reader its own.
 type Keys struct {
 	names []string
-	plain []bool // the key is written in JSON as itself, so its bytes can be matched in place
-	next  int    // index of the key expected next
+	pats  []keyPattern
+	next  int // index of the key expected next
 }
+
+// keyPattern is a key as it appears in compact input, `"Name":`, in little-endian words for
+// comparing eight bytes at a time; ok is false for a key that needs escaping (or is longer
+// than maxPattern), which only the general path matches.
+type keyPattern struct {
+	ok    bool
+	n     int // bytes of `"Name":`
+	words [maxPattern / 8]uint64
+	masks [maxPattern / 8]uint64
+}
+
+const maxPattern = 64
 
 // NewKeys returns the set of the given keys. A key that needs escaping in JSON (a quote, a
 // backslash, a control character) or is not ASCII is still recognized, through the general
 // path.
 func NewKeys(names ...string) *Keys {
-	k := &Keys{names: names, plain: make([]bool, len(names))}
+	k := &Keys{names: names, pats: make([]keyPattern, len(names))}
 	for i, n := range names {
-		k.plain[i] = plain(n)
+		pat := `"` + n + `":`
+		if !plain(n) || len(pat) > maxPattern {
+			continue
+		}
+		kp := &k.pats[i]
+		kp.ok, kp.n = true, len(pat)
+		for j := 0; j < len(pat); j++ {
+			kp.words[j/8] |= uint64(pat[j]) << (8 * (j % 8))
+			kp.masks[j/8] |= 0xff << (8 * (j % 8))
+		}
 	}
 	return k
 }
@@ -423,10 +444,17 @@ func NewKeys(names ...string) *Keys {
 // caller then reads or skips the value. It returns ok=false after consuming the '}' that ends
 // the object.
 func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
-	// Fast path: compact input with the predicted key, `,"Name":` or `"Name":` right after '{'.
-	if s.err == nil && len(k.names) > 0 && len(s.stack) > 0 && s.stack[len(s.stack)-1] == '{' {
+	// Fast path: compact input with the predicted key, `,"Name":` or `"Name":` right after '{',
+	// or the '}' that ends the object.
+	if s.err == nil && len(k.names) > 0 && len(s.stack) > 0 && s.stack[len(s.stack)-1] == '{' && s.pos < s.end {
 		p := s.pos
-		if !s.first && p < s.end && s.buf[p] == ',' {
+		switch s.buf[p] {
+		case '}':
+			s.pos++
+			s.stack = s.stack[:len(s.stack)-1]
+			s.first = false
+			return -1, false, nil
+		case ',':
 			p++
 		}
 		// The first key of an object is predicted to be the first of the set, so that
@@ -435,10 +463,11 @@ func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 		if s.first {
 			i = 0
 		}
-		name := k.names[i]
-		if e := p + len(name) + 3; (p > s.pos) != s.first && e <= s.end && s.buf[p] == '"' &&
-			string(s.buf[p+1:p+1+len(name)]) == name && s.buf[e-2] == '"' && s.buf[e-1] == ':' && k.plain[i] {
-			s.pos, s.first = e, false
+		kp := &k.pats[i]
+		// The words are read from the buffer past s.end only as far as len(s.buf); the bytes
+		// beyond the pattern are masked out, and a match needs the whole pattern before s.end.
+		if (p > s.pos) != s.first && kp.ok && p+kp.n <= s.end && p+len(kp.words)*8 <= len(s.buf) && kp.match(s.buf[p:]) {
+			s.pos, s.first = p+kp.n, false
 			if k.next = i + 1; k.next == len(k.names) {
 				k.next = 0
 			}
@@ -458,6 +487,16 @@ func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 		}
 	}
 	return -1, true, nil
+}
+
+// match reports whether b starts with the pattern; b holds at least len(kp.words)*8 bytes.
+func (kp *keyPattern) match(b []byte) bool {
+	for j := 0; j*8 < kp.n; j++ {
+		if binary.LittleEndian.Uint64(b[j*8:])&kp.masks[j] != kp.words[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // plain reports whether name is written in JSON as itself between quotes (printable ASCII
@@ -1072,28 +1111,30 @@ func (s *Scanner) skipScalar(c byte) error {
 		}
 		s.pos = q + 1
 		return nil
-	case 't':
-		return s.literal("true")
-	case 'f':
-		return s.literal("false")
+	case 't', 'f':
+		_, err := s.Bool()
+		return err
 	case 'n':
 		return s.literal("null")
 	}
 	if c != '-' && (c < '0' || c > '9') {
 		return s.fail(s.pos, "invalid character "+quoteChar(c)+" looking for beginning of value")
 	}
-	// Fast path: a non-negative integer without leading zero followed by a byte that ends a
-	// number in valid JSON.
-	if c != '0' && c != '-' {
-		for i := s.pos + 1; i < s.end; i++ {
+	// Fast path: a non-negative integer without leading zero (or 0 itself) followed by a byte
+	// that ends a number in valid JSON.
+	if c != '-' {
+		i := s.pos + 1
+		if c != '0' {
+			for i < s.end && s.buf[i]-'0' <= 9 {
+				i++
+			}
+		}
+		if i < s.end {
 			switch s.buf[i] {
-			case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-				continue
 			case ',', '}', ']', ' ', '\n', '\r', '\t':
 				s.pos = i
 				return nil
 			}
-			break
 		}
 	}
 	_, err := s.numberToken()
