@@ -60,6 +60,7 @@ func (t *RowTally) Add(r *canvass.ResultRow) {
 		return
 	}
 	name := ContestName(r)
+	pseudo := pseudoChoice(r.Choice)
 	key := canvass.NameKey(name)
 	ci, ok := t.contests[key]
 	if !ok {
@@ -71,6 +72,11 @@ func (t *RowTally) Add(r *canvass.ResultRow) {
 		t.contestIn = append(t.contestIn, map[string]bool{})
 	}
 	contest := t.el.Contests[ci]
+	t.contestIn[ci][fine] = true
+	if pseudo != notPseudo {
+		t.addPseudo(ci, fine, pseudo, r.Votes)
+		return
+	}
 	chKey := canvass.NameKey(r.Choice)
 	chi, ok := t.choices[ci][chKey]
 	if !ok {
@@ -78,26 +84,66 @@ func (t *RowTally) Add(r *canvass.ResultRow) {
 		t.choices[ci][chKey] = chi
 		contest.Choices = append(contest.Choices, &canvass.Choice{Name: r.Choice, Party: r.Party, WriteIn: isWriteInName(r.Choice)})
 	}
-	t.contestIn[ci][fine] = true
 	grow(&t.total[ci], chi)
 	t.total[ci].votes[chi] += r.Votes
 	if t.level == canvass.LevelState {
 		return
 	}
-	uname := t.unitFine[fine]
-	ui, ok := t.units[uname]
-	if !ok {
-		ui = len(t.unitName)
-		t.units[uname] = ui
-		t.unitName = append(t.unitName, uname)
-		t.byUnit = append(t.byUnit, nil)
-	}
+	ui := t.unitIndex(t.unitFine[fine])
 	for len(t.byUnit[ui]) <= ci {
 		t.byUnit[ui] = append(t.byUnit[ui], counts{})
 	}
 	uc := &t.byUnit[ui][ci]
 	grow(uc, chi)
 	uc.votes[chi] += r.Votes
+}
+
+// pseudo-choices: lines of results files that are not candidates but the unit's undervotes or
+// overvotes ("Blank/Undervote" and "Overvote" in Arlo reports, "Under Votes" in OpenElections).
+const (
+	notPseudo = iota
+	pseudoUnder
+	pseudoOver
+)
+
+func pseudoChoice(name string) int {
+	switch strings.ReplaceAll(canvass.NameKey(name), " ", "") {
+	case "undervote", "undervotes", "blank/undervote", "blankvotes", "blank":
+		return pseudoUnder
+	case "overvote", "overvotes":
+		return pseudoOver
+	}
+	return notPseudo
+}
+
+func (t *RowTally) addPseudo(ci int, fine string, kind int, n int64) {
+	add := func(c *counts) {
+		if kind == pseudoUnder {
+			c.under += n
+		} else {
+			c.over += n
+		}
+	}
+	add(&t.total[ci])
+	if t.level == canvass.LevelState {
+		return
+	}
+	ui := t.unitIndex(t.unitFine[fine])
+	for len(t.byUnit[ui]) <= ci {
+		t.byUnit[ui] = append(t.byUnit[ui], counts{})
+	}
+	add(&t.byUnit[ui][ci])
+}
+
+func (t *RowTally) unitIndex(name string) int {
+	ui, ok := t.units[name]
+	if !ok {
+		ui = len(t.unitName)
+		t.units[name] = ui
+		t.unitName = append(t.unitName, name)
+		t.byUnit = append(t.byUnit, nil)
+	}
+	return ui
 }
 
 func grow(c *counts, i int) {
@@ -118,6 +164,7 @@ func (t *RowTally) Result() *Result {
 	res := &Result{}
 	for ci, contest := range t.el.Contests {
 		tot := t.total[ci]
+		tot.votes = append([]int64(nil), tot.votes...)
 		grow(&tot, len(contest.Choices)-1)
 		// Ballots: those reported for the units that report this contest.
 		unitBallots := map[string]int64{}
@@ -127,12 +174,16 @@ func (t *RowTally) Result() *Result {
 		}
 		cr := contestResult(contest, &tot)
 		for ui, name := range t.unitName {
-			if ci >= len(t.byUnit[ui]) || t.byUnit[ui][ci].votes == nil {
+			if ci >= len(t.byUnit[ui]) {
 				continue
 			}
 			uc := t.byUnit[ui][ci]
+			if uc.votes == nil && uc.under == 0 && uc.over == 0 {
+				continue
+			}
+			uc.votes = append([]int64(nil), uc.votes...)
 			grow(&uc, len(contest.Choices)-1)
-			cr.Units = append(cr.Units, UnitResult{Unit: name, Ballots: unitBallots[name], Choices: choiceTable(contest, uc.votes)})
+			cr.Units = append(cr.Units, UnitResult{Unit: name, Ballots: unitBallots[name], Undervotes: uc.under, Overvotes: uc.over, Choices: choiceTable(contest, uc.votes)})
 		}
 		res.Contests = append(res.Contests, cr)
 	}

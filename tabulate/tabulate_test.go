@@ -195,6 +195,8 @@ func TestRowTally(t *testing.T) {
 		{Unit: u("Adams", "W2"), Contest: "President", Choice: "Biden", Votes: 7},
 		{Unit: u("Dane", "W1"), Contest: "President", Choice: "Biden", Votes: 100},
 		{Unit: u("Dane", "W1"), Contest: "President", Choice: "SCATTERING", Votes: 1},
+		{Unit: u("Dane", "W1"), Contest: "President", Choice: "Blank/Undervote", Votes: 4},
+		{Unit: u("Dane", "W1"), Contest: "President", Choice: "Overvote", Votes: 2},
 	}
 	tl := NewRowTally(canvass.LevelCounty)
 	for i := range rows {
@@ -204,8 +206,11 @@ func TestRowTally(t *testing.T) {
 	if got := votes(cr); got["Biden"] != 117 || got["Trump"] != 20 || got["SCATTERING"] != 1 {
 		t.Errorf("totals %v", got)
 	}
-	if cr.Ballots != 31 || cr.WriteIns != 1 || !slices.Equal(cr.Winners, []string{"Biden"}) {
-		t.Errorf("ballots %d writeins %d winners %v", cr.Ballots, cr.WriteIns, cr.Winners)
+	if cr.Ballots != 31 || cr.WriteIns != 1 || !slices.Equal(cr.Winners, []string{"Biden"}) || cr.Undervotes != 4 || cr.Overvotes != 2 || len(cr.Choices) != 3 {
+		t.Errorf("ballots %d writeins %d winners %v under %d over %d choices %d", cr.Ballots, cr.WriteIns, cr.Winners, cr.Undervotes, cr.Overvotes, len(cr.Choices))
+	}
+	if dane := cr.Units[1]; dane.Undervotes != 4 || dane.Overvotes != 2 {
+		t.Errorf("Dane unit under %d over %d, want 4 and 2", dane.Undervotes, dane.Overvotes)
 	}
 	if len(cr.Units) != 2 || cr.Units[0].Unit != "WI / Adams" || votes(ContestResult{Choices: cr.Units[0].Choices})["Biden"] != 17 {
 		t.Errorf("units %+v", cr.Units)

@@ -317,3 +317,42 @@ func TestImportResultsOfficialFigures(t *testing.T) {
 		t.Errorf("%d reporting units, want 3,698", n)
 	}
 }
+
+// Wayne County, Michigan (the county's statement of votes as one table) and Georgia's 2020
+// hand count (the batch tallies of the Arlo audit report), imported and tabulated.
+func TestWayneAndGeorgia(t *testing.T) {
+	ctx := context.Background()
+	w := newWorkspace(t)
+	if _, err := w.ImportResults(ctx, "../testdata/us2020/mi/wayne_2020_president_precinct_with_registration.csv",
+		ImportOptions{Results: results.Options{Format: "wide", State: "MI", County: "Wayne", Contest: "President"}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Tabulate(ctx, TabulateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Contests[0]
+	v := choiceVotes(t, res, c.Name)
+	if c.Ballots != 878102 || v["biden_dem"] != 597170 || v["trump_rep"] != 264553 {
+		t.Errorf("Wayne: ballots %d, votes %v; want 878,102, Biden 597,170, Trump 264,553", c.Ballots, v)
+	}
+
+	g := newWorkspace(t)
+	if _, err := g.ImportResults(ctx, "../testdata/us2020/ga/arlo_audit_report_2020-11-19.csv", ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = g.Tabulate(ctx, TabulateOptions{By: canvass.LevelCounty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = res.Contests[0]
+	v = choiceVotes(t, res, c.Name)
+	if v["Donald J. Trump"] != 2462857 || v["Joseph R. Biden"] != 2475141 || v["Jo Jorgensen"] != 62587 {
+		t.Errorf("Georgia hand count %v; want Trump 2,462,857, Biden 2,475,141, Jorgensen 62,587", v)
+	}
+	// The report's Blank/Undervote and Overvote lines (132,554 and 563, the ROUNDS section's
+	// audited votes) are the contest's undervotes and overvotes, not candidates.
+	if c.Undervotes != 132554 || c.Overvotes != 563 || len(c.Units) != 159 || c.Winners[0] != "Joseph R. Biden" {
+		t.Errorf("Georgia: under %d over %d counties %d winners %v", c.Undervotes, c.Overvotes, len(c.Units), c.Winners)
+	}
+}
