@@ -97,6 +97,8 @@ func TestBadInput(t *testing.T) {
 		{"fractional rank", edit(t, hand, `"NumberVotes": 1, "Rank": 3`, `"NumberVotes": 1, "Rank": 2.5`),
 			canvass.ErrNotNumber, 1, "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[].Rank", ""},
 		{"syntax error in a CVR", edit(t, hand, `"BatchId": null`, `"BatchId": nul`), canvass.ErrSyntax, 6, "CVR[].BatchId", ""},
+		{"null snapshot", edit(t, hand, `"CVRSnapshot": [{"@id": "b6-o"`, `"CVRSnapshot": [null, {"@id": "b6-o"`),
+			canvass.ErrSyntax, 6, "CVR[].CVRSnapshot", "found null"},
 		{"CVR not an object", []byte(`{"@type":"CVR.CastVoteRecordReport","Election":[],"GpUnit":[],"ReportingDevice":[],"CVR":[1]}`),
 			canvass.ErrSyntax, 1, fieldCVR, ""},
 		{"ranked mark without rank", edit(t, hand, `"ContestSelectionId": "cs-y", "Rank": 1`, `"ContestSelectionId": "cs-y"`),

@@ -88,6 +88,7 @@ type Reader struct {
 	s        *jsonscan.Scanner
 	e        *canvass.Election
 	m        *mapper
+	p        *cvrParser
 	rec      cvrRecord
 	b        canvass.Ballot
 	n        int64 // CVRs read so far
@@ -128,7 +129,7 @@ func NewReader(in io.Reader, name string, opts cvr.Options) (*Reader, error) {
 }
 
 func newReader(in io.Reader, name string, opts cvr.Options) (*Reader, error) {
-	r := &Reader{name: name, size: -1, progress: opts.Progress}
+	r := &Reader{name: name, size: -1, progress: opts.Progress, p: newCVRParser()}
 	if err := r.start(in); err != nil {
 		r.Close()
 		return nil, err
@@ -186,7 +187,7 @@ func (r *Reader) Next() (*canvass.Ballot, error) {
 		return nil, io.EOF
 	}
 	r.n++
-	if err := parseCVR(r.s, &r.rec); err != nil {
+	if err := r.p.parseCVR(r.s, &r.rec); err != nil {
 		return nil, r.fail(r.n, err)
 	}
 	r.b.Reset()
@@ -462,6 +463,7 @@ func (r *Reader) scanRanks(off int64, want map[string]bool) (map[string]int64, e
 	seen := map[string]int{}
 	left := len(want)
 	var rec cvrRecord
+	p := newCVRParser()
 	for n := int64(1); left > 0; n++ {
 		more, err := s.NextElem()
 		if err != nil {
@@ -470,7 +472,7 @@ func (r *Reader) scanRanks(off int64, want map[string]bool) (map[string]int64, e
 		if !more {
 			break
 		}
-		if err := parseCVR(s, &rec); err != nil {
+		if err := p.parseCVR(s, &rec); err != nil {
 			return nil, r.fail(n, err)
 		}
 		for ci := range rec.contests {

@@ -473,6 +473,137 @@ func parseUnits(s *jsonscan.Scanner, field string, table map[string]string, name
 // CVRs (SP 1500-103 classes CVR, CVRSnapshot, CVRContest, CVRContestSelection,
 // SelectionPosition): the hot path. Everything goes into the reused cvrRecord.
 
+// objKeys recognizes the keys of one kind of object of the CVR part. It learns the key order
+// of the first such object (producers write every CVR alike), so that the following objects
+// go through the scanner's NextKeyIndex, which recognizes a key predicted in that order by
+// comparing its bytes in place instead of scanning it as a string. A key met in another order
+// or another spacing takes the general path; the result is the same.
+type objKeys struct {
+	known  []string       // the keys acted on; next returns k+1 for known[k], 0 for any other
+	fields []string       // field path per action, for errors; fields[0] is the object's
+	keys   *jsonscan.Keys // nil while learning
+	act    []uint8        // per key of keys: its action
+	seen   []string       // learning: the first object's keys, in order
+}
+
+func newObjKeys(path string, known ...string) objKeys {
+	o := objKeys{known: known, fields: []string{path}}
+	for _, k := range known {
+		o.fields = append(o.fields, path+"."+k)
+	}
+	return o
+}
+
+// next reads the next key of the current object and returns its action (0: skip the value);
+// ok is false after the object's '}'.
+func (o *objKeys) next(s *jsonscan.Scanner) (act uint8, ok bool, err error) {
+	if o.keys != nil {
+		i, ok, err := s.NextKeyIndex(o.keys)
+		if err != nil || !ok || i < 0 {
+			return 0, ok, err
+		}
+		return o.act[i], true, nil
+	}
+	key, ok, err := s.NextKey()
+	if err != nil {
+		return 0, false, err
+	}
+	if !ok {
+		o.learn()
+		return 0, false, nil
+	}
+	if len(o.seen) < 64 {
+		o.seen = append(o.seen, string(key))
+	}
+	for k, name := range o.known {
+		if string(key) == name {
+			return uint8(k + 1), true, nil
+		}
+	}
+	return 0, true, nil
+}
+
+// learn builds the key set from the first object's keys, in their order, followed by the
+// known keys it lacked (so that those are still recognized when they do occur).
+func (o *objKeys) learn() {
+	var names []string
+	have := map[string]bool{}
+	for _, n := range append(o.seen, o.known...) {
+		if !have[n] {
+			have[n] = true
+			names = append(names, n)
+		}
+	}
+	o.act = make([]uint8, len(names))
+	for i, n := range names {
+		for k, name := range o.known {
+			if n == name {
+				o.act[i] = uint8(k + 1)
+			}
+		}
+	}
+	o.keys, o.seen = jsonscan.NewKeys(names...), nil
+}
+
+// The actions of each kind of object: the index+1 of the key in its objKeys.known.
+const (
+	cvrSnapshot = 1 + iota
+	cvrUniqueID
+	cvrPrePrintedID
+	cvrStyleID
+	cvrStyleUnitID
+	cvrBatchID
+	cvrDeviceID
+	cvrCurrent
+)
+
+const (
+	snapContests = 1 + iota
+	snapID
+	snapTypeKey
+)
+
+const (
+	contestSelections = 1 + iota
+	contestID
+	contestOvervotes
+	contestStatus
+)
+
+const (
+	selPositions = 1 + iota
+	selID
+	selRank
+	selStatus
+)
+
+const (
+	posHasIndication = 1 + iota
+	posIsAllocable
+	posNumberVotes
+	posRank
+	posWriteIn
+	posStatus
+)
+
+// cvrParser reads CVRs into a cvrRecord.
+type cvrParser struct {
+	cvr, snap, contest, sel, pos objKeys
+}
+
+func newCVRParser() *cvrParser {
+	return &cvrParser{
+		cvr: newObjKeys("CVR[]", "CVRSnapshot", "UniqueId", "BallotPrePrintedId", "BallotStyleId",
+			"BallotStyleUnitId", "BatchId", "CreatingDeviceId", "CurrentSnapshotId"),
+		snap:    newObjKeys("CVR[].CVRSnapshot[]", "CVRContest", "@id", "Type"),
+		contest: newObjKeys("CVR[].CVRSnapshot[].CVRContest[]", "CVRContestSelection", "ContestId", "Overvotes", "Status"),
+		sel: newObjKeys("CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[]",
+			"SelectionPosition", "ContestSelectionId", "Rank", "Status"),
+		pos: newObjKeys("CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[]",
+			"HasIndication", "IsAllocable", "NumberVotes", "Rank", "CVRWriteIn", "Status"),
+	}
+}
+
 // strSpan reads an optional string into r's arena.
 func strSpan(s *jsonscan.Scanner, r *cvrRecord) (span, error) {
 	b, err := strBytes(s)
@@ -482,7 +613,18 @@ func strSpan(s *jsonscan.Scanner, r *cvrRecord) (span, error) {
 	return r.add(b), nil
 }
 
-func parseCVR(s *jsonscan.Scanner, r *cvrRecord) error {
+// nextObject moves to the next object of the current array and begins it; false after ']'.
+// An element that is not an object (null included) is an error.
+func nextObject(s *jsonscan.Scanner) (bool, error) {
+	more, err := s.NextElem()
+	if err != nil || !more {
+		return false, err
+	}
+	return true, s.BeginObject()
+}
+
+// parseCVR reads one CVR object into r.
+func (p *cvrParser) parseCVR(s *jsonscan.Scanner, r *cvrRecord) error {
 	r.reset()
 	ok, err := object(s)
 	if err != nil {
@@ -492,199 +634,154 @@ func parseCVR(s *jsonscan.Scanner, r *cvrRecord) error {
 		return &mapError{fieldCVR, errNotObject}
 	}
 	for {
-		key, ok, err := s.NextKey()
+		act, ok, err := p.cvr.next(s)
 		if err != nil {
 			return at(fieldCVR, err)
 		}
 		if !ok {
 			return nil
 		}
-		var f string
-		switch string(key) {
-		case "CVRSnapshot":
-			f = "CVR[].CVRSnapshot"
-			err = parseSnapshots(s, r)
-		case "UniqueId":
-			f = "CVR[].UniqueId"
+		switch act {
+		case cvrSnapshot:
+			err = p.parseSnapshots(s, r)
+		case cvrUniqueID:
 			r.uniqueID, err = strSpan(s, r)
-		case "BallotPrePrintedId":
-			f = "CVR[].BallotPrePrintedId"
+		case cvrPrePrintedID:
 			r.prePrintedID, err = strSpan(s, r)
-		case "BallotStyleId":
-			f = "CVR[].BallotStyleId"
+		case cvrStyleID:
 			r.styleID, err = strSpan(s, r)
-		case "BallotStyleUnitId":
-			f = "CVR[].BallotStyleUnitId"
+		case cvrStyleUnitID:
 			r.styleUnitID, err = strSpan(s, r)
-		case "BatchId":
-			f = "CVR[].BatchId"
+		case cvrBatchID:
 			r.batchID, err = strSpan(s, r)
-		case "CreatingDeviceId":
-			f = "CVR[].CreatingDeviceId"
+		case cvrDeviceID:
 			r.deviceID, err = strSpan(s, r)
-		case "CurrentSnapshotId":
-			f = "CVR[].CurrentSnapshotId"
+		case cvrCurrent:
 			r.currentSnapshot, err = strSpan(s, r)
 		default:
-			f = "CVR[]"
 			err = s.Skip()
 		}
 		if err != nil {
-			return at(f, err)
+			return at(p.cvr.fields[act], err)
 		}
 	}
 }
 
-func parseSnapshots(s *jsonscan.Scanner, r *cvrRecord) error {
-	ok, err := array(s)
-	if !ok || err != nil {
+func (p *cvrParser) parseSnapshots(s *jsonscan.Scanner, r *cvrRecord) error {
+	if ok, err := array(s); !ok || err != nil {
 		return err
 	}
 	for {
-		more, err := s.NextElem()
-		if err != nil || !more {
-			return err
-		}
-		if ok, err := object(s); err != nil || !ok {
+		if ok, err := nextObject(s); !ok || err != nil {
 			return err
 		}
 		i := len(r.snaps)
 		r.snaps = append(r.snaps, snapRec{c0: int32(len(r.contests))})
 		for {
-			key, ok, err := s.NextKey()
+			act, ok, err := p.snap.next(s)
 			if err != nil {
-				return at(fieldSnapshot, err)
+				return at(p.snap.fields[0], err)
 			}
 			if !ok {
 				break
 			}
-			var f string
-			switch string(key) {
-			case "CVRContest":
-				f = "CVR[].CVRSnapshot[].CVRContest"
-				err = parseCVRContests(s, r)
-			case "@id":
-				f = "CVR[].CVRSnapshot[].@id"
+			switch act {
+			case snapContests:
+				err = p.parseContests(s, r)
+			case snapID:
 				r.snaps[i].id, err = strSpan(s, r)
-			case "Type":
-				f = "CVR[].CVRSnapshot[].Type"
+			case snapTypeKey:
 				var t []byte
 				t, err = strBytes(s)
 				switch string(t) {
 				case "original":
-					f = "CVR[].CVRSnapshot[].original"
 					r.snaps[i].typ = snapOriginal
 				case "modified":
-					f = "CVR[].CVRSnapshot[].modified"
 					r.snaps[i].typ = snapModified
 				case "interpreted":
-					f = "CVR[].CVRSnapshot[].interpreted"
 					r.snaps[i].typ = snapInterpreted
 				}
 			default:
-				f = "CVR[].CVRSnapshot[]"
 				err = s.Skip()
 			}
 			if err != nil {
-				return at(f, err)
+				return at(p.snap.fields[act], err)
 			}
 		}
 		r.snaps[i].c1 = int32(len(r.contests))
 	}
 }
 
-func parseCVRContests(s *jsonscan.Scanner, r *cvrRecord) error {
-	ok, err := array(s)
-	if !ok || err != nil {
+func (p *cvrParser) parseContests(s *jsonscan.Scanner, r *cvrRecord) error {
+	if ok, err := array(s); !ok || err != nil {
 		return err
 	}
 	for {
-		more, err := s.NextElem()
-		if err != nil || !more {
-			return err
-		}
-		if ok, err := object(s); err != nil || !ok {
+		if ok, err := nextObject(s); !ok || err != nil {
 			return err
 		}
 		i := len(r.contests)
 		r.contests = append(r.contests, contestRec{s0: int32(len(r.sels))})
 		for {
-			key, ok, err := s.NextKey()
+			act, ok, err := p.contest.next(s)
 			if err != nil {
-				return at("CVR[].CVRSnapshot[].CVRContest[]", err)
+				return at(p.contest.fields[0], err)
 			}
 			if !ok {
 				break
 			}
-			var f string
-			switch string(key) {
-			case "CVRContestSelection":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection"
-				err = parseCVRSelections(s, r)
-			case "ContestId":
-				f = "CVR[].CVRSnapshot[].CVRContest[].ContestId"
+			switch act {
+			case contestSelections:
+				err = p.parseSelections(s, r)
+			case contestID:
 				r.contests[i].contestID, err = strSpan(s, r)
-			case "Overvotes":
-				f = "CVR[].CVRSnapshot[].CVRContest[].Overvotes"
+			case contestOvervotes:
 				r.contests[i].overvotes, err = integer(s)
-			case "Status":
-				f = "CVR[].CVRSnapshot[].CVRContest[].Status"
+			case contestStatus:
 				r.contests[i].overvoted, err = hasString(s, "overvoted")
 			default:
-				f = "CVR[].CVRSnapshot[].CVRContest[]"
 				err = s.Skip()
 			}
 			if err != nil {
-				return at(f, err)
+				return at(p.contest.fields[act], err)
 			}
 		}
 		r.contests[i].s1 = int32(len(r.sels))
 	}
 }
 
-func parseCVRSelections(s *jsonscan.Scanner, r *cvrRecord) error {
-	ok, err := array(s)
-	if !ok || err != nil {
+func (p *cvrParser) parseSelections(s *jsonscan.Scanner, r *cvrRecord) error {
+	if ok, err := array(s); !ok || err != nil {
 		return err
 	}
 	for {
-		more, err := s.NextElem()
-		if err != nil || !more {
-			return err
-		}
-		if ok, err := object(s); err != nil || !ok {
+		if ok, err := nextObject(s); !ok || err != nil {
 			return err
 		}
 		i := len(r.sels)
 		r.sels = append(r.sels, selRec{p0: int32(len(r.positions))})
 		for {
-			key, ok, err := s.NextKey()
+			act, ok, err := p.sel.next(s)
 			if err != nil {
-				return at("CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[]", err)
+				return at(p.sel.fields[0], err)
 			}
 			if !ok {
 				break
 			}
-			var f string
-			switch string(key) {
-			case "SelectionPosition":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition"
-				err = parsePositions(s, r)
-			case "ContestSelectionId":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].ContestSelectionId"
+			switch act {
+			case selPositions:
+				err = p.parsePositions(s, r)
+			case selID:
 				r.sels[i].selID, err = strSpan(s, r)
-			case "Rank":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].Rank"
+			case selRank:
 				r.sels[i].rank, err = integer(s)
-			case "Status":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].Status"
+			case selStatus:
 				r.sels[i].needsAdjudication, err = hasString(s, "needs-adjudication")
 			default:
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[]"
 				err = s.Skip()
 			}
 			if err != nil {
-				return at(f, err)
+				return at(p.sel.fields[act], err)
 			}
 		}
 		r.sels[i].p1 = int32(len(r.positions))
@@ -705,60 +802,47 @@ func indicationOf(s *jsonscan.Scanner) (indication, error) {
 	return absent, err
 }
 
-func parsePositions(s *jsonscan.Scanner, r *cvrRecord) error {
-	ok, err := array(s)
-	if !ok || err != nil {
+func (p *cvrParser) parsePositions(s *jsonscan.Scanner, r *cvrRecord) error {
+	if ok, err := array(s); !ok || err != nil {
 		return err
 	}
 	for {
-		more, err := s.NextElem()
-		if err != nil || !more {
+		if ok, err := nextObject(s); !ok || err != nil {
 			return err
 		}
-		if ok, err := object(s); err != nil || !ok {
-			return err
-		}
-		p := posRec{numberVotes: -1}
+		pr := posRec{numberVotes: -1}
 		for {
-			key, ok, err := s.NextKey()
+			act, ok, err := p.pos.next(s)
 			if err != nil {
-				return at("CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[]", err)
+				return at(p.pos.fields[0], err)
 			}
 			if !ok {
 				break
 			}
-			var f string
-			switch string(key) {
-			case "HasIndication":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[].HasIndication"
-				p.hasIndication, err = indicationOf(s)
-			case "IsAllocable":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[].IsAllocable"
-				p.isAllocable, err = indicationOf(s)
-			case "NumberVotes":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[].NumberVotes"
-				p.numberVotes, err = integer(s)
-			case "Rank":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[].Rank"
-				p.rank, err = integer(s)
-			case "CVRWriteIn":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[].CVRWriteIn"
+			switch act {
+			case posHasIndication:
+				pr.hasIndication, err = indicationOf(s)
+			case posIsAllocable:
+				pr.isAllocable, err = indicationOf(s)
+			case posNumberVotes:
+				pr.numberVotes, err = integer(s)
+			case posRank:
+				pr.rank, err = integer(s)
+			case posWriteIn:
 				var null bool
 				if null, err = isNull(s); err == nil && !null {
-					p.writeIn = true
+					pr.writeIn = true
 					err = s.Skip()
 				}
-			case "Status":
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[].Status"
-				p.adjudicated, err = hasString(s, "adjudicated")
+			case posStatus:
+				pr.adjudicated, err = hasString(s, "adjudicated")
 			default:
-				f = "CVR[].CVRSnapshot[].CVRContest[].CVRContestSelection[].SelectionPosition[]"
 				err = s.Skip()
 			}
 			if err != nil {
-				return at(f, err)
+				return at(p.pos.fields[act], err)
 			}
 		}
-		r.positions = append(r.positions, p)
+		r.positions = append(r.positions, pr)
 	}
 }
