@@ -407,7 +407,7 @@ func (r *Reader) restart() error {
 		return fmt.Errorf("cdf: %s: %w", r.name, err)
 	}
 	m := &meter{r: r, in: r.src}
-	s := jsonscan.New(m)
+	s := r.scanner(m)
 	if err := s.BeginObject(); err != nil {
 		return r.fail(0, err)
 	}
@@ -439,7 +439,17 @@ func (r *Reader) at(off int64, count bool) (*jsonscan.Scanner, error) {
 	if _, err := r.src.Seek(r.base+off, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("cdf: %s: %w", r.name, err)
 	}
-	return jsonscan.New(&meter{r: r, in: r.src, count: count}), nil
+	return r.scanner(&meter{r: r, in: r.src, count: count}), nil
+}
+
+// scanner returns a scanner reading in. The passes over a file run one after the other, so
+// they share one scanner and its buffer.
+func (r *Reader) scanner(in io.Reader) *jsonscan.Scanner {
+	if r.s == nil {
+		return jsonscan.New(in)
+	}
+	r.s.Reset(in)
+	return r.s
 }
 
 // decideAfter is how many CVRs marking a contest without VoteVariation scanRanks reads before
