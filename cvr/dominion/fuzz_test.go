@@ -1,6 +1,7 @@
 package dominion
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -24,23 +25,29 @@ func FuzzReader(f *testing.F) {
 		}
 		sets[i] = m
 	}
-	for _, seed := range []struct {
-		set  uint8
-		file string
-	}{
-		{0, filepath.Join(sfDir, "CvrExport_24940.json")},
-		{0, filepath.Join(sfDir, "CvrExport_42.json")},
-		{0, filepath.Join(sfDir, "CvrExport_AZ-999.json")},
-		{0, filepath.Join(rctabDir, "CvrExport_6.json")},
-		{1, filepath.Join(handDir, "CvrExport_1.json")},
-		{1, filepath.Join(handDir, "CvrExport_2.json")},
-		{1, filepath.Join(handDir, "CvrExport_10.json")},
-	} {
-		data, err := os.ReadFile(seed.file)
+	// Seeds: the hand-made files (set 1), and cuts of the public files (set 0) made of a few of
+	// their sessions as they are in the file (whole files would make each run slow): San
+	// Francisco's sessions 1-2 and 115-118 (adjudicated), a 4-card session, RCTab's first
+	// CvrExport_6 session, and the Arizona 5.5 file's first session (which these manifests
+	// do not define).
+	for _, name := range []string{"CvrExport_1.json", "CvrExport_2.json", "CvrExport_10.json"} {
+		data, err := os.ReadFile(filepath.Join(handDir, name))
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(seed.set, data)
+		f.Add(uint8(1), data)
+	}
+	for _, cut := range []struct {
+		file     string
+		from, to int
+	}{
+		{filepath.Join(sfDir, "CvrExport_42.json"), 0, 2},
+		{filepath.Join(sfDir, "CvrExport_42.json"), 114, 118},
+		{filepath.Join(sfDir, "CvrExport_24940.json"), 0, 1},
+		{filepath.Join(rctabDir, "CvrExport_6.json"), 0, 1},
+		{filepath.Join(sfDir, "CvrExport_AZ-999.json"), 0, 1},
+	} {
+		f.Add(uint8(0), sessionsCut(f, cut.file, cut.from, cut.to))
 	}
 	f.Fuzz(func(t *testing.T, set uint8, data []byte) {
 		man := sets[set%2]
@@ -85,4 +92,28 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("error wraps no sentinel: %v", err)
 		}
 	})
+}
+
+// sessionsCut returns a CvrExport file made of sessions [from, to) of a public file, each
+// session's bytes as they are in it.
+func sessionsCut(f *testing.F, file string, from, to int) []byte {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var doc struct {
+		Version, ElectionId string
+		Sessions            []json.RawMessage
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		f.Fatal(err)
+	}
+	out := []byte(`{"Version":"` + doc.Version + `","ElectionId":"` + doc.ElectionId + `","Sessions":[`)
+	for i, s := range doc.Sessions[from:to] {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s...)
+	}
+	return append(out, "]}"...)
 }

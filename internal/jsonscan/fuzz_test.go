@@ -10,14 +10,31 @@ import (
 	"testing"
 )
 
-// fuzzSeedFiles are public JSON files in the repository: Dominion CVR exports and manifests,
-// a NIST CDF CVR and the CDF JSON schema.
+// fuzzSeedFiles are small public JSON files in the repository: Dominion manifests and RCTab's
+// expected report.
 var fuzzSeedFiles = []string{
-	"../../testdata/cvr/dominion-kuriwaki/CvrExport_24940.json",
-	"../../testdata/cvr/dominion-kuriwaki/ContestManifest.json",
 	"../../testdata/cvr/dominion-kuriwaki/CountingGroupManifest.json",
-	"../../testdata/cvr/rctab/test_set_8_multi_cdf/test_set_8_multi_cdf_cvr_1.json",
-	"../../testdata/cvr/nist-cdf/NIST_V0_cast_vote_records.schema.json",
+	"../../testdata/cvr/dominion-kuriwaki/OutstackConditionManifest.json",
+	"../../testdata/cvr/dominion-kuriwaki/ElectionEventManifest.json",
+	"../../testdata/cvr/rctab/dominion_multi_file/dominion_multi_file_expected_detailed_report.json",
+}
+
+// firstSessions returns the first n sessions of a public Dominion CVR file, each as it is in
+// the file (a few KiB: whole files would make every fuzz run, and minimizing, slow).
+func firstSessions(f *testing.F, file string, n int) [][]byte {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var doc struct{ Sessions []json.RawMessage }
+	if err := json.Unmarshal(data, &doc); err != nil {
+		f.Fatal(err)
+	}
+	var out [][]byte
+	for _, s := range doc.Sessions[:n] {
+		out = append(out, s)
+	}
+	return out
 }
 
 // FuzzScanner checks that, on any input, the scanner never panics, accepts exactly what
@@ -33,6 +50,9 @@ func FuzzScanner(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(data)
+	}
+	for _, s := range firstSessions(f, "../../testdata/cvr/dominion-kuriwaki/CvrExport_42.json", 2) {
+		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		valid := json.Valid(data)
