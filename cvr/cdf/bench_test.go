@@ -67,6 +67,36 @@ func BenchmarkReadElectionLast(b *testing.B) {
 	benchRead(b, synthetic(b, benchBallots, 5, true), benchBallots, Current)
 }
 
+// BenchmarkOpenFile reads the Election-last synthetic report from a file through Open, as the
+// CLI does: a first pass skips the CVR array, then Open seeks back to it.
+func BenchmarkOpenFile(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "synthetic.json")
+	data := synthetic(b, benchBallots, 5, true)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		r, err := Open(path, cvr.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := r.Next(); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+			n++
+		}
+		r.Close()
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ballots/s")
+}
+
 // BenchmarkReadRCTab reads RCTab's CDF export of test set 8 (24 CVRs with four snapshots each,
 // the Election after the CVRs, no VoteVariation): small-file overhead, including the rank scan.
 func BenchmarkReadRCTab(b *testing.B) {

@@ -13,10 +13,9 @@ import (
 // front end (json.go) fills them today; an XML front end can fill the same structs and reuse
 // buildElection and mapper.fill unchanged.
 
-// report is the definition part of a CastVoteRecordReport (SP 1500-103 §3, class
+// report is the definition part of a CastVoteRecordReport (SP 1500-103, class
 // CastVoteRecordReport): everything except the CVRs.
 type report struct {
-	typ       string // the report's @type ("" if absent)
 	elections []electionDef
 	gpUnits   map[string]string // GpUnit @id → display name
 	devices   map[string]string // ReportingDevice @id → display name
