@@ -340,3 +340,25 @@ func TestSortCVRs(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestDuplicateNames checks that contests (and choices of a contest) that share a name are told
+// apart by their Id.
+func TestDuplicateNames(t *testing.T) {
+	contests := replaceNth(t, handFile(t, "ContestManifest.json"), `"Description":"Measure A"`, `"Description":"mayor "`, 1)
+	cands := replaceNth(t, handFile(t, "CandidateManifest.json"), `"Description":"DAN DIAZ"`, `"Description":"Carol Chen"`, 1)
+	dir := copyHand(t, map[string][]byte{"ContestManifest.json": contests, "CandidateManifest.json": cands})
+	r, err := Open(dir, cvr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	el := r.Election()
+	if err := el.Validate(); err != nil {
+		t.Error(err)
+	}
+	got := []string{el.Contests[0].Name, el.Contests[2].Name, el.Contests[1].Choices[0].Name, el.Contests[1].Choices[1].Name, el.Contests[1].Choices[2].Name}
+	want := []string{"Mayor (Id 1)", "mayor  (Id 3)", "CAROL CHEN (Id 20)", "Carol Chen (Id 21)", "ERIN EVANS"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("names %q, want %q", got, want)
+	}
+}

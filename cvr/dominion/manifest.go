@@ -193,6 +193,7 @@ func loadManifests(fsys fs.FS, dir, name string, opts cvr.Options) (*manifests, 
 		m.cands = append(m.cands, cand)
 	}
 	m.candIdx = newIDMap(candIDs)
+	disambiguate(m.election)
 
 	// Names of the places and groups a ballot belongs to.
 	for _, nm := range []struct {
@@ -234,6 +235,31 @@ func loadManifests(fsys fs.FS, dir, name string, opts cvr.Options) (*manifests, 
 		m.election.Name = *it.Description
 	}
 	return m, nil
+}
+
+// disambiguate makes contest names, and choice names within a contest, unique (the workspace
+// matches contests and choices by name, and Election.Validate requires it): a name that
+// several share gets " (Id N)" appended on each of them. Dominion repeats names across
+// districts or parties (a primary's contest per party).
+func disambiguate(el *canvass.Election) {
+	count := map[string]int{}
+	for _, c := range el.Contests {
+		count[canvass.NameKey(c.Name)]++
+	}
+	for _, c := range el.Contests {
+		if count[canvass.NameKey(c.Name)] > 1 {
+			c.Name += " (Id " + c.ID + ")"
+		}
+		choices := map[string]int{}
+		for _, ch := range c.Choices {
+			choices[canvass.NameKey(ch.Name)]++
+		}
+		for _, ch := range c.Choices {
+			if choices[canvass.NameKey(ch.Name)] > 1 {
+				ch.Name += " (Id " + ch.ID + ")"
+			}
+		}
+	}
 }
 
 // jsonErr classifies an encoding/json error as truncation or a syntax error.

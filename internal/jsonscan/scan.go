@@ -110,8 +110,10 @@ type Scanner struct {
 
 	// first is true right after '{' or '[': the next element needs no comma.
 	first bool
-	// stack holds the open containers, '{' or '['.
+	// stack holds the open containers, '{' or '['; top is its last element (0 when empty),
+	// kept apart because every key and element checks it.
 	stack []byte
+	top   byte
 	// scratch holds unescaped strings; keyCopy holds a key across a refill.
 	scratch []byte
 	keyCopy []byte
@@ -290,9 +292,20 @@ func (s *Scanner) push(c byte) error {
 		return s.fail(s.pos, "exceeded max depth")
 	}
 	s.stack = append(s.stack, c)
+	s.top = c
 	s.pos++
 	s.first = true
 	return nil
+}
+
+// pop closes the innermost container.
+func (s *Scanner) pop() {
+	s.stack = s.stack[:len(s.stack)-1]
+	s.top = 0
+	if n := len(s.stack); n > 0 {
+		s.top = s.stack[n-1]
+	}
+	s.first = false
 }
 
 // BeginObject consumes the '{' that starts an object.
@@ -336,7 +349,7 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 	if s.err != nil {
 		return nil, false, s.err
 	}
-	if n := len(s.stack); n == 0 || s.stack[n-1] != '{' {
+	if s.top != '{' {
 		return nil, false, s.fail(s.pos, "NextKey called outside an object")
 	}
 	// peek is written out by hand in the hot methods: with its slow path it is too big for
@@ -349,8 +362,7 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 	}
 	if c == '}' {
 		s.pos++
-		s.stack = s.stack[:len(s.stack)-1]
-		s.first = false
+		s.pop()
 		return nil, false, nil
 	}
 	if !s.first {
@@ -446,13 +458,12 @@ func NewKeys(names ...string) *Keys {
 func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 	// Fast path: compact input with the predicted key, `,"Name":` or `"Name":` right after '{',
 	// or the '}' that ends the object.
-	if s.err == nil && len(k.names) > 0 && len(s.stack) > 0 && s.stack[len(s.stack)-1] == '{' && s.pos < s.end {
+	if s.top == '{' && s.err == nil && len(k.names) > 0 && s.pos < s.end {
 		p := s.pos
 		switch s.buf[p] {
 		case '}':
 			s.pos++
-			s.stack = s.stack[:len(s.stack)-1]
-			s.first = false
+			s.pop()
 			return -1, false, nil
 		case ',':
 			p++
@@ -516,7 +527,7 @@ func (s *Scanner) NextElem() (ok bool, err error) {
 	if s.err != nil {
 		return false, s.err
 	}
-	if n := len(s.stack); n == 0 || s.stack[n-1] != '[' {
+	if s.top != '[' {
 		return false, s.fail(s.pos, "NextElem called outside an array")
 	}
 	var c byte
@@ -527,8 +538,7 @@ func (s *Scanner) NextElem() (ok bool, err error) {
 	}
 	if c == ']' {
 		s.pos++
-		s.stack = s.stack[:len(s.stack)-1]
-		s.first = false
+		s.pop()
 		return false, nil
 	}
 	if !s.first {
@@ -1074,7 +1084,7 @@ func (s *Scanner) Skip() error {
 			}
 			var ok bool
 			var err error
-			if s.stack[len(s.stack)-1] == '{' {
+			if s.top == '{' {
 				_, ok, err = s.nextKey(false)
 			} else {
 				ok, err = s.NextElem()
