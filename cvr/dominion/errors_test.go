@@ -226,7 +226,8 @@ func TestNotAnExport(t *testing.T) {
 	w.Write(handFile(t, "CvrExport_10.json"))
 	zw.Close()
 	f.Close()
-	for _, p := range []string{dir, zpath} {
+	csv := filepath.Join(dir, "results.csv")
+	for _, p := range []string{dir, zpath, csv} {
 		if _, err := Open(p, cvr.Options{}); !errors.Is(err, cvr.ErrWrongFormat) {
 			t.Errorf("%s: %v, want ErrWrongFormat", p, err)
 		}

@@ -67,8 +67,25 @@ func openSource(p string) (*source, error) {
 		}
 		return src, nil
 	}
+	// One file: refuse what is not a CVR export before looking for manifests, so that a file
+	// of another format is reported as such rather than as a missing manifest.
+	if !sniffFile(p, readHead(p)) {
+		return nil, &cvr.ParseError{Format: formatName, File: p, Err: fmt.Errorf("%w: not a Dominion CVR export (neither named CvrExport*.json nor a JSON object with Sessions and ElectionId)", cvr.ErrWrongFormat)}
+	}
 	dir := filepath.Dir(p)
 	return &source{fsys: os.DirFS(dir), dir: ".", files: []string{filepath.Base(p)}, name: dir}, nil
+}
+
+// readHead returns the first 4 KiB of the file at p (less if shorter or unreadable).
+func readHead(p string) []byte {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	return head[:n]
 }
 
 func isZip(p string) bool {
@@ -195,10 +212,15 @@ func sniff(p string, head []byte) bool {
 		src := &source{fsys: &zr.Reader, dir: dir, name: p}
 		return src.findCVRs() == nil
 	}
+	return sniffFile(p, head)
+}
+
+// sniffFile reports whether the file p, starting with head, is a CvrExport file: by its name,
+// or, renamed, by being a JSON object whose first keys are those of a CvrExport file.
+func sniffFile(p string, head []byte) bool {
 	if isCVRName(filepath.Base(p)) {
 		return true
 	}
-	// A renamed export: a JSON object whose first keys are those of a CvrExport file.
 	h := bytes.TrimLeft(bytes.TrimPrefix(head, bom), " \t\r\n")
 	return bytes.HasPrefix(h, []byte("{")) && bytes.Contains(h, []byte(`"Sessions"`)) &&
 		bytes.Contains(h, []byte(`"ElectionId"`))
