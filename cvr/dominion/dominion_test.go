@@ -143,7 +143,7 @@ func open(t *testing.T, path string) *Reader {
 //
 //	Mayor (Id 1):     on 7 ballots. Alice 3 (1, 4, 6), Bob 2 (5, 7), Write-in 1 (3); 1 overvoted (2).
 //	Council (Id 2):   on 4 ballots (1, 2, 3, 5). Carol 3, Dan 1, Erin 1, Write-in 1, Frank 1.
-//	Measure A (Id 3): on 6 ballots (not 6). Yes 3 (1, 4, 7), No 2 (3, 5); 1 blank (2).
+//	Measure A (Id 3): on 6 ballots (1, 2, 3, 4, 5, 7). Yes 3 (1, 4, 7), No 2 (3, 5); 1 blank (2).
 //	Sheriff (Id 4):   on 4 ballots (1, 2, 3, 6). First choices Gina 1, Hal 1, Ivy 1; 1 blank (3).
 //
 // Entries: 4+4+4+2 + 3+2 + 2 = 21. Marks: (1+2+1+2)+(2+1+0+3)+(1+2+1+0)+(1+1) + (1+2+1)+(1+2) + (1+1)
