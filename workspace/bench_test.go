@@ -56,3 +56,21 @@ func BenchmarkImportCVR(b *testing.B) {
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ballots/s")
 	})
 }
+
+// BenchmarkTabulateFiles is the path of "canvass tabulate --cvr": read a synthetic Dominion
+// export of 100,000 ballots with 5 contests, check ballot ids for duplicates, and count.
+func BenchmarkTabulateFiles(b *testing.B) {
+	const ballots = 100000
+	src := filepath.Join(b.TempDir(), "export")
+	if err := dominion.WriteSynthetic(src, ballots, 5, 1); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		if _, err := TabulateFiles([]string{src}, nil, TabulateOptions{CVRFormat: "dominion"}); err != nil {
+			b.Fatal(err)
+		}
+		n += ballots
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ballots/s")
+}
