@@ -12,7 +12,7 @@ import (
 // The public files copied into the repository (testdata/README.md at the module root).
 const (
 	wecCSV    = "../testdata/us2020/wi/wec_wardbyward_president_by_assembly_district_after_recount.csv"
-	wecXLSX   = "../testdata/us2020/wi/wec_wardbyward_president_by_assembly_district_after_recount.xlsx"
+	wecXLSX   = "../demo/us2020/wi/wec_wardbyward_president_by_assembly_district_after_recount.xlsx"
 	wayneCSV  = "../testdata/us2020/mi/wayne_2020_president_precinct_with_registration.csv"
 	arloGA    = "../testdata/us2020/ga/arlo_audit_report_2020-11-19.csv"
 	oeAlcona  = "../testdata/us2020/mi/openelections_precinct/20201103__mi__general__alcona__precinct.csv"
