@@ -94,13 +94,20 @@ func newImportResults(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	addResultsFlags(cmd, &opts.Results.Format, &opts.Results.State, &opts.Results.County, &opts.Results.Contest)
+	cmd.Flags().StringVar(&opts.Results.Format, "format", "auto", resultsFormatHelp)
+	addResultsFlags(cmd, nil, &opts.Results.State, &opts.Results.County, &opts.Results.Contest)
 	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace an earlier import of the same file (recorded)")
 	return cmd
 }
 
+const resultsFormatHelp = "results format: auto, wec, openelections, canvass, wide, arlo"
+
+// addResultsFlags adds the options of results readers; format, when not nil, is --results-format
+// (for commands where --format names the CVR format).
 func addResultsFlags(cmd *cobra.Command, format, state, county, contest *string) {
-	cmd.Flags().StringVar(format, "results-format", "auto", "results format: auto, wec, openelections, canvass, wide, arlo")
+	if format != nil {
+		cmd.Flags().StringVar(format, "results-format", "auto", resultsFormatHelp)
+	}
 	cmd.Flags().StringVar(state, "state", "", "state of the units when the file does not say (wec: WI)")
 	cmd.Flags().StringVar(county, "county", "", "county of the units when the file does not say (wide)")
 	cmd.Flags().StringVar(contest, "contest-name", "", "contest of a wide file's choice columns (wec: President)")

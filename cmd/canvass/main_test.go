@@ -129,7 +129,7 @@ func TestBinaryExitStatus(t *testing.T) {
 	}
 	bad := filepath.Join(tmp, "bad.csv")
 	os.WriteFile(bad, []byte("county,precinct,office,district,party,candidate,votes\nAlcona,Alcona,President,,DEM,Joseph R. Biden,twelve\n"), 0o644)
-	_, e, code := canvass("import", "results", "--results-format", "openelections", bad)
+	_, e, code := canvass("import", "results", "--format", "openelections", bad)
 	if code == 0 || !strings.Contains(e, "bad.csv") || !strings.Contains(e, "votes") {
 		t.Errorf("bad import: exit %d, stderr %q", code, e)
 	}

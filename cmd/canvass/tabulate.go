@@ -34,9 +34,19 @@ and needs no workspace.`,
 		Example: `  canvass tabulate --by county
   canvass tabulate --contest President --json
   canvass tabulate --cvr CvrExport.zip --by tabulator
+  canvass tabulate --cvr county1.json county2.json county3.json
   canvass tabulate --results wards.xlsx --results-format wec --by county`,
-		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Files after the flags belong to --cvr or --results, whichever was given.
+			switch {
+			case len(args) == 0:
+			case len(cvrFiles) > 0 && len(resultFiles) == 0:
+				cvrFiles = append(cvrFiles, args...)
+			case len(resultFiles) > 0 && len(cvrFiles) == 0:
+				resultFiles = append(resultFiles, args...)
+			default:
+				return fmt.Errorf("unexpected arguments %q: name files with --cvr FILE... or --results FILE...", args)
+			}
 			level, err := workspace.ParseLevel(by)
 			if err != nil {
 				return err

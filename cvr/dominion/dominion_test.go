@@ -169,7 +169,9 @@ func TestHandMade(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("contests:\n got %q\nwant %q", got, want)
 			}
-			if ch := el.Contests[1].Choices; !ch[3].WriteIn || !ch[4].WriteIn || ch[2].WriteIn || ch[4].Name != "FRANK FOX" {
+			// The Write-in line is a write-in choice; FRANK FOX, a qualified write-in, is a declared
+			// candidate who can win (marks on him are still WriteInMark).
+			if ch := el.Contests[1].Choices; !ch[3].WriteIn || ch[4].WriteIn || ch[2].WriteIn || ch[4].Name != "FRANK FOX" {
 				t.Errorf("council write-in choices wrong: %+v %+v %+v", ch[2], ch[3], ch[4])
 			}
 

@@ -188,7 +188,9 @@ func loadManifests(fsys fs.FS, dir, name string, opts cvr.Options) (*manifests, 
 		if writeIn {
 			cand.flags = canvass.WriteInMark
 		}
-		c.Choices = append(c.Choices, &canvass.Choice{ID: strconv.FormatInt(*it.ID, 10), Name: *it.Description, WriteIn: writeIn})
+		// A qualified (declared) write-in is a candidate who can win: its marks are write-in
+		// marks, but the choice is not an unresolved write-in line.
+		c.Choices = append(c.Choices, &canvass.Choice{ID: strconv.FormatInt(*it.ID, 10), Name: *it.Description, WriteIn: it.Type == writeInType})
 		candIDs[*it.ID] = int32(len(m.cands))
 		m.cands = append(m.cands, cand)
 	}
