@@ -118,7 +118,7 @@ func Sniff(path string) (string, error) {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("%s: %w: not recognized as any CVR format (%s); name one with --format", path, ErrWrongFormat, strings.Join(names, ", "))
+	return "", &ParseError{File: path, Err: fmt.Errorf("%w: not recognized as any CVR format (%s); name one with --format", ErrWrongFormat, strings.Join(names, ", "))}
 }
 
 func readHead(path string) ([]byte, error) {

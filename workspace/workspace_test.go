@@ -17,6 +17,7 @@ import (
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
 	"github.com/canvass-vote/canvass/tabulate"
+	"github.com/xuri/excelize/v2"
 )
 
 const sfDir = "../testdata/cvr/dominion-kuriwaki"
@@ -246,6 +247,27 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"unknown contest", true, edited(`"Contests":[{"Id":`, `"Contests":[{"Id":99`), "dominion", "Contests", canvass.ErrUnknownContest},
 		{"unknown candidate", true, edited(`"CandidateId":`, `"CandidateId":99`), "dominion", "CandidateId", canvass.ErrUnknownChoice},
 		{"duplicate ballot id", true, duplicate, "dominion", "ballot id", canvass.ErrDuplicateID},
+		{"wrong format (sniffed)", true, func() string { return write("notes.txt", "these are not ballots\n") }, "auto", "", canvass.ErrWrongFormat},
+		{"xlsx missing column", false, func() string {
+			// A WEC ward report without its "Reporting Unit" column.
+			f := excelize.NewFile()
+			defer f.Close()
+			rows := [][]any{
+				{"County Name", "Municipality Name", "Congressional District", "Joseph R. Biden / Kamala D. Harris", "Donald J. Trump / Michael R. Pence"},
+				{"ADAMS ", "Town of ADAMS", "Congressional - District 3", 263, 465},
+			}
+			for i, r := range rows {
+				cell, _ := excelize.CoordinatesToCellName(1, i+1)
+				if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := filepath.Join(tmp, "wards.xlsx")
+			if err := f.SaveAs(p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, "wec", "Reporting Unit", canvass.ErrMissingField},
 		{"non-numeric count", false, func() string {
 			return write("openelections.csv", "county,precinct,office,district,party,candidate,votes\nAlcona,Alcona,President,,DEM,Joseph R. Biden,12\nAlcona,Caledonia,President,,DEM,Joseph R. Biden,1x2\n")
 		}, "openelections", "votes", canvass.ErrNotNumber},
