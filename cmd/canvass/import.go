@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -31,34 +32,45 @@ func newImportCVR(g *globals) *cobra.Command {
 		Short: "Import cast vote records (NIST CDF JSON, Dominion JSON folder or ZIP, generic CSV)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			for _, path := range args {
-				o := opts
-				bar := newBar(path, cvr.Size(path))
-				if bar != nil {
-					o.Progress = func(n int64) { bar.Add64(n) }
-				}
-				rep, err := w.ImportCVR(cmd.Context(), path, o)
-				if bar != nil {
-					bar.Finish()
-					fmt.Fprintln(os.Stderr)
-				}
-				if err != nil {
-					return err
-				}
-				printImport(cmd.OutOrStdout(), rep, "ballots")
-			}
-			return nil
+			return importFiles(g, cmd, args, opts, (*workspace.Workspace).ImportCVR, true, "ballots")
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "auto", "format: auto, "+formatList())
 	cmd.Flags().StringVar(&opts.Jurisdiction, "jurisdiction", "", "jurisdiction (county) the ballots belong to")
 	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace an earlier import of the same file (recorded)")
 	return cmd
+}
+
+// importFiles imports each file with fn, one transaction each, stopping at the first error;
+// with progress, files large enough show a progress bar on a terminal.
+func importFiles(g *globals, cmd *cobra.Command, paths []string, opts workspace.ImportOptions,
+	fn func(*workspace.Workspace, context.Context, string, workspace.ImportOptions) (*workspace.ImportReport, error),
+	progress bool, what string) error {
+	w, err := g.open(cmd)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	for _, path := range paths {
+		o := opts
+		var bar *progressbar.ProgressBar
+		if progress {
+			bar = newBar(path, cvr.Size(path))
+		}
+		if bar != nil {
+			o.Progress = func(n int64) { bar.Add64(n) }
+		}
+		rep, err := fn(w, cmd.Context(), path, o)
+		if bar != nil {
+			bar.Finish()
+			fmt.Fprintln(os.Stderr)
+		}
+		if err != nil {
+			return err
+		}
+		printImport(cmd.OutOrStdout(), rep, what)
+	}
+	return nil
 }
 
 func formatList() string {
@@ -79,19 +91,7 @@ func newImportResults(g *globals) *cobra.Command {
 		Short: "Import reported results per unit (WEC ward report, OpenElections, canvass CSV, wide CSV, Arlo audit report)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			for _, path := range args {
-				rep, err := w.ImportResults(cmd.Context(), path, opts)
-				if err != nil {
-					return err
-				}
-				printImport(cmd.OutOrStdout(), rep, "result rows")
-			}
-			return nil
+			return importFiles(g, cmd, args, opts, (*workspace.Workspace).ImportResults, false, "result rows")
 		},
 	}
 	cmd.Flags().StringVar(&opts.Results.Format, "format", "auto", resultsFormatHelp)
