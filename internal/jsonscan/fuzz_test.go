@@ -39,7 +39,9 @@ func firstSessions(f *testing.F, file string, n int) [][]byte {
 
 // FuzzScanner checks that, on any input, the scanner never panics, accepts exactly what
 // encoding/json.Valid accepts (walked generically with the typed methods, and with Skip), and
-// for accepted input yields the same values as encoding/json, whatever the buffer size.
+// for accepted input yields the same values as encoding/json, whatever the buffer size; and
+// that scanning the input in place (NewBytes) gives the same values and the same errors, to
+// the byte offset, as reading it through a buffer.
 func FuzzScanner(f *testing.F) {
 	for _, d := range docs {
 		f.Add([]byte(d))
@@ -63,6 +65,15 @@ func FuzzScanner(f *testing.F) {
 				t.Fatalf("json.Valid but Decode: %v", err)
 			}
 		}
+		// The reference for NewBytes: the default buffer, which holds every seed whole.
+		wantErr := errString(walkDoc(New(bytes.NewReader(data))))
+		_, err := walkDoc(NewBytes(data))
+		if got := errString(nil, err); got != wantErr {
+			t.Fatalf("walk: NewBytes error %q, reader error %q", got, wantErr)
+		}
+		if got, want := errString(nil, skipDoc(NewBytes(data))), errString(nil, skipDoc(New(bytes.NewReader(data)))); got != want {
+			t.Fatalf("Skip: NewBytes error %q, reader error %q", got, want)
+		}
 		for _, size := range []int{3, DefaultBufferSize} {
 			got, err := walkDoc(newSize(bytes.NewReader(data), size))
 			if (err == nil) != valid {
@@ -83,6 +94,9 @@ func FuzzScanner(f *testing.F) {
 		// Walking with NextKeyIndex (fast path for known keys) accepts the same documents.
 		if err := walkKeys(New(bytes.NewReader(data)), NewKeys("Id", "Marks", "a", "")); (err == nil) != valid {
 			t.Fatalf("walk with NextKeyIndex: error %v, json.Valid %v", err, valid)
+		}
+		if err := walkKeys(NewBytes(data), NewKeys("Id", "Marks", "a", "")); (err == nil) != valid {
+			t.Fatalf("walk with NextKeyIndex, NewBytes: error %v, json.Valid %v", err, valid)
 		}
 		// Every typed read on arbitrary input returns a value or an error, never panics.
 		s := New(bytes.NewReader(data))
@@ -143,4 +157,13 @@ func walkKeys(s *Scanner, k *Keys) error {
 		return err
 	}
 	return s.End()
+}
+
+// errString returns err's message, or "" for nil (the value is ignored: it lets a call's
+// two results be passed straight in).
+func errString(_ any, err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

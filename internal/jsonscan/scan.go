@@ -97,16 +97,19 @@ func (e *SyntaxError) Error() string {
 func (e *SyntaxError) Unwrap() error { return e.cause }
 
 // Scanner reads one JSON text from an io.Reader through its own buffer (default 256 KiB,
-// growing only for a single token longer than that), without reflection and without
-// allocating per token.
+// growing only for a single token longer than that), or from a byte slice that holds the whole
+// text (NewBytes), without reflection and without allocating per token.
 type Scanner struct {
-	r    io.Reader
+	r io.Reader
+	// buf holds the input being scanned: own, or the caller's slice in bytes mode (which the
+	// scanner never writes: fill returns at once because eof is set from the start).
 	buf  []byte
-	pos  int   // index in buf of the next unread byte
-	end  int   // buf[:end] holds read bytes
-	base int64 // input offset of buf[0]
-	eof  bool  // r has reported io.EOF
-	err  error // sticky error
+	own  []byte // the scanner's own buffer, kept across ResetBytes for a later Reset
+	pos  int    // index in buf of the next unread byte
+	end  int    // buf[:end] holds read bytes
+	base int64  // input offset of buf[0]
+	eof  bool   // r has reported io.EOF
+	err  error  // sticky error
 
 	// first is true right after '{' or '[': the next element needs no comma.
 	first bool
@@ -128,13 +131,36 @@ func newSize(r io.Reader, n int) *Scanner {
 	if n < 1 {
 		n = 1
 	}
-	return &Scanner{r: r, buf: make([]byte, n), stack: make([]byte, 0, 16)}
+	b := make([]byte, n)
+	return &Scanner{r: r, buf: b, own: b, stack: make([]byte, 0, 16)}
+}
+
+// NewBytes returns a Scanner over b, which holds the whole JSON text: the scanner reads it in
+// place, without copying it into a buffer, and never writes to it (b may be a read-only
+// memory mapping of a file). Strings and keys the scanner returns may point into b, so b must
+// stay valid, and unchanged, as long as they are used. Offsets, values and errors are the same
+// as for New(bytes.NewReader(b)).
+func NewBytes(b []byte) *Scanner {
+	s := &Scanner{stack: make([]byte, 0, 16)}
+	s.ResetBytes(b)
+	return s
 }
 
 // Reset makes s read a new JSON text from r, keeping its buffer, so that a reader of many
 // files allocates the buffer once.
 func (s *Scanner) Reset(r io.Reader) {
-	*s = Scanner{r: r, buf: s.buf, stack: s.stack[:0], scratch: s.scratch[:0], keyCopy: s.keyCopy[:0]}
+	own := s.own
+	if own == nil {
+		own = make([]byte, DefaultBufferSize)
+	}
+	*s = Scanner{r: r, buf: own, own: own, stack: s.stack[:0], scratch: s.scratch[:0], keyCopy: s.keyCopy[:0]}
+}
+
+// ResetBytes makes s read a new JSON text held whole in b, as NewBytes does, keeping its own
+// buffer for a later Reset. ResetBytes(nil) drops s's reference to the previous input (a
+// caller about to unmap it does this first).
+func (s *Scanner) ResetBytes(b []byte) {
+	*s = Scanner{buf: b, own: s.own, end: len(b), eof: true, stack: s.stack[:0], scratch: s.scratch[:0], keyCopy: s.keyCopy[:0]}
 }
 
 // Offset returns the byte offset in the input of the next unread byte.
@@ -158,7 +184,7 @@ func (s *Scanner) fill() (shift int, ok bool) {
 		// A single token fills the whole buffer: grow it.
 		nb := make([]byte, 2*len(s.buf))
 		copy(nb, s.buf[:s.end])
-		s.buf = nb
+		s.buf, s.own = nb, nb
 	}
 	for tries := 0; tries < 100; tries++ {
 		n, err := s.r.Read(s.buf[s.end:])

@@ -105,9 +105,10 @@ func decode(doc string) (any, error) {
 }
 
 // readers returns the ways a test feeds doc to a scanner: the default buffer, tiny buffers
-// that force a refill inside every token, and a reader that returns one byte per call.
+// that force a refill inside every token, a reader that returns one byte per call, and the
+// whole document in place (NewBytes).
 func readers(doc string) map[string]*Scanner {
-	m := map[string]*Scanner{"default": New(strings.NewReader(doc))}
+	m := map[string]*Scanner{"default": New(strings.NewReader(doc)), "bytes": NewBytes([]byte(doc))}
 	for _, n := range []int{1, 2, 3, 5, 8, 9, 17} {
 		m[fmt.Sprintf("buf%d", n)] = newSize(strings.NewReader(doc), n)
 	}
