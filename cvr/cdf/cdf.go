@@ -3,7 +3,9 @@
 //
 // One CastVoteRecordReport holds the election definition (Election objects with their Contest,
 // ContestSelection and Candidate objects, GpUnit, ReportingDevice and Party) and the CVR array,
-// one CVR per ballot. The reader streams the CVRs with memory flat in their number.
+// one CVR per ballot. The reader streams the CVRs with memory flat in their number. Open maps a
+// regular file into memory and scans it in place (Linux; see jsonscan.Mapping), giving the
+// pages behind it back as it goes; other inputs are read through a buffer.
 //
 // Producers write the top-level keys in any order, and those that sort keys (RCTab) put the
 // CVR array before the Election. When the definitions come first the reader streams in one
@@ -23,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/cvr"
@@ -80,6 +83,9 @@ type Reader struct {
 	file     *os.File // the file Open opened (closed by Close)
 	tmp      *os.File // the copy of a non-seekable input (removed by Close)
 	src      io.ReadSeeker
+	mapped   *jsonscan.Mapping // the file Open mapped (src is nil then)
+	cur      *meter            // mapped: the meter of the scanner reading the CVRs
+	tick     int64             // mapped: s offset at which Next reports progress next
 	base     int64 // offset in src where the JSON text starts
 	size     int64 // bytes in the JSON text, once known (-1 before)
 	progress func(int64)
@@ -111,13 +117,51 @@ func Open(path string, opts cvr.Options) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cdf: %w", err)
 	}
-	r, err := newReader(f, path, opts)
+	m, err := jsonscan.Map(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cdf: %w", err)
+	}
+	var r *Reader
+	if m != nil {
+		r, err = newMappedReader(m, path, opts)
+	} else {
+		r, err = newReader(f, path, opts)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	r.file = f
 	return r, nil
+}
+
+// newMappedReader reads the report in the mapped file m, which it owns (Close unmaps it).
+func newMappedReader(m *jsonscan.Mapping, name string, opts cvr.Options) (r *Reader, err error) {
+	r = &Reader{name: name, size: -1, progress: opts.Progress, p: newCVRParser(), mapped: m}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			err = r.fault(p)
+		}
+	}()
+	return r, r.start(nil)
+}
+
+// fault returns the error for p, a panic recovered while reading: a memory fault inside the
+// mapped file (which shrank while it was read) is a truncated input; anything else is a bug
+// and panics again.
+func (r *Reader) fault(p any) error {
+	ferr := r.mapped.FaultError(p)
+	if ferr == nil {
+		panic(p)
+	}
+	return r.fail(r.n, ferr)
 }
 
 // NewReader reads a CDF JSON report from in; name names it in errors. If in is an
@@ -154,8 +198,23 @@ func (r *Reader) Where() (string, int64) { return r.name, r.n }
 // Close releases the file Open opened and any temporary copy.
 func (r *Reader) Close() error {
 	var err error
+	if r.err == nil {
+		r.err = errors.New("cdf: reader closed")
+	}
+	if r.mapped != nil {
+		// Drop every reference into the mapping before unmapping it: the record and the
+		// ballot hold copies only.
+		if r.s != nil {
+			r.s.ResetBytes(nil)
+		}
+		r.cur = nil
+		err = r.mapped.Close()
+		r.mapped = nil
+	}
 	if r.file != nil {
-		err = r.file.Close()
+		if cerr := r.file.Close(); err == nil {
+			err = cerr
+		}
 		r.file = nil
 	}
 	if r.tmp != nil {
@@ -169,13 +228,45 @@ func (r *Reader) Close() error {
 }
 
 // Next returns the next ballot, or io.EOF after the last. The ballot is reused by the next call.
-func (r *Reader) Next() (*canvass.Ballot, error) {
+func (r *Reader) Next() (b *canvass.Ballot, err error) {
 	if r.err != nil {
 		return nil, r.err
 	}
 	if r.state == stateDone {
 		return nil, io.EOF
 	}
+	if r.mapped == nil {
+		return r.next()
+	}
+	// A mapped file that shrinks while it is read faults (SIGBUS) past its new end: make that
+	// a panic, and the panic an error (see jsonscan.Mapping).
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			b, err = nil, r.fault(p)
+		}
+	}()
+	b, err = r.next()
+	if err == nil && r.s.Offset() >= r.tick {
+		r.advance()
+	}
+	return b, err
+}
+
+// progressStep is how many bytes of a mapped file Next scans between two calls to
+// Options.Progress (the buffered path reports each read, of about as many bytes).
+const progressStep = 1 << 20
+
+// advance reports the bytes scanned so far to Options.Progress and lets the mapping release
+// the pages behind them.
+func (r *Reader) advance() {
+	r.cur.flush()
+	r.mapped.Release(r.cur.origin + r.s.Offset())
+	r.tick = r.s.Offset() + progressStep
+}
+
+// next is Next without the fault guard.
+func (r *Reader) next() (*canvass.Ballot, error) {
 	more, err := r.s.NextElem()
 	if err != nil {
 		return nil, r.fail(r.n+1, at(fieldCVR, err))
@@ -251,7 +342,8 @@ func (r *Reader) parseError(rec int64, err error) error {
 }
 
 // meter counts the bytes read from the input for Options.Progress and, for a non-seekable
-// input, copies them to a temporary file while a copy may be needed.
+// input, copies them to a temporary file while a copy may be needed. For a mapped file it
+// counts the bytes its scanner s has passed instead, when flushed.
 type meter struct {
 	r     *Reader
 	in    io.Reader
@@ -259,6 +351,42 @@ type meter struct {
 	copy  *os.File // copy bytes here (nil: no copy)
 	n     int64    // bytes read
 	werr  error
+
+	s      *jsonscan.Scanner // mapped: the scanner whose offset is counted
+	origin int64             // mapped: the offset in the file of s's input
+	last   int64             // mapped: s's offset when last counted
+}
+
+// flush reports the bytes a mapped scanner passed since the last flush, if counting.
+func (m *meter) flush() {
+	if m.s == nil {
+		return
+	}
+	off := m.s.Offset()
+	if m.count {
+		m.r.report(off - m.last)
+	}
+	m.last = off
+}
+
+// setCount turns counting on or off, as from the scanner's current position.
+func (m *meter) setCount(on bool) {
+	m.flush()
+	m.count = on
+}
+
+// mappedMeter returns a scanner over the mapped file from offset origin (of the JSON text),
+// reusing r.s, and its meter.
+func (r *Reader) mappedMeter(origin int64, count bool) (*jsonscan.Scanner, *meter) {
+	data := r.mapped.Bytes()[r.base+origin:]
+	if r.s == nil {
+		r.s = jsonscan.NewBytes(data)
+	} else {
+		r.s.ResetBytes(data)
+	}
+	m := &meter{r: r, count: count, s: r.s, origin: r.base + origin}
+	r.cur = m
+	return r.s, m
 }
 
 func (m *meter) Read(p []byte) (int, error) {
@@ -289,8 +417,12 @@ func (r *Reader) report(n int64) {
 	}
 }
 
-// start reads the definitions and positions the reader at the first CVR.
+// start reads the definitions and positions the reader at the first CVR. A mapped reader
+// passes a nil in.
 func (r *Reader) start(in io.Reader) error {
+	if r.mapped != nil {
+		return r.startMapped()
+	}
 	// A UTF-8 byte order mark, which Windows tools write before JSON, is not part of the JSON
 	// text (RFC 8259 section 8.1): skip it.
 	var head [3]byte
@@ -335,6 +467,33 @@ func (r *Reader) start(in io.Reader) error {
 	if err := h.read(); err != nil {
 		return err
 	}
+	return r.afterHeader(&h, m, bom)
+}
+
+// startMapped is start for a mapped file: the whole input is in memory, so seeking is slicing.
+func (r *Reader) startMapped() error {
+	data := r.mapped.Bytes()
+	bom := 0
+	if bytes.HasPrefix(data, utf8BOM) {
+		bom = len(utf8BOM)
+	}
+	r.base, r.size = int64(bom), int64(len(data))
+	r.report(int64(bom))
+	_, m := r.mappedMeter(0, true)
+	h := header{r: r, rep: newReport(), meter: m}
+	err := h.read()
+	m.flush()
+	if err != nil {
+		return err
+	}
+	return r.afterHeader(&h, m, bom)
+}
+
+// utf8BOM is the UTF-8 byte order mark.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// afterHeader positions the reader at the first CVR once the header pass h has run.
+func (r *Reader) afterHeader(h *header, m *meter, bom int) error {
 	if h.ranksFirst {
 		// The definitions preceded the CVR array, but some contests have no VoteVariation:
 		// scan the first CVRs for ranks, then stream the array from its start.
@@ -386,7 +545,7 @@ func (r *Reader) start(in io.Reader) error {
 		return nil
 	}
 	// Second pass: stream the CVR array, counting its bytes for progress (the first pass
-	// reported those before it).
+	// reported those before and after it).
 	s, err := r.at(h.cvrAt, true)
 	if err != nil {
 		return err
@@ -403,11 +562,17 @@ func (r *Reader) start(in io.Reader) error {
 // keys after the CVR array (r.trailing). Only the bytes from the CVR array on are reported to
 // progress: the first pass reported those before.
 func (r *Reader) restart() error {
-	if _, err := r.src.Seek(r.base, io.SeekStart); err != nil {
-		return fmt.Errorf("cdf: %s: %w", r.name, err)
+	var s *jsonscan.Scanner
+	var m *meter
+	if r.mapped != nil {
+		s, m = r.mappedMeter(0, false)
+	} else {
+		if _, err := r.src.Seek(r.base, io.SeekStart); err != nil {
+			return fmt.Errorf("cdf: %s: %w", r.name, err)
+		}
+		m = &meter{r: r, in: r.src}
+		s = r.scanner(m)
 	}
-	m := &meter{r: r, in: r.src}
-	s := r.scanner(m)
 	if err := s.BeginObject(); err != nil {
 		return r.fail(0, err)
 	}
@@ -426,7 +591,7 @@ func (r *Reader) restart() error {
 			return r.fail(0, err)
 		}
 	}
-	m.count = true
+	m.setCount(true)
 	if err := s.BeginArray(); err != nil {
 		return r.fail(0, at("CVR", err))
 	}
@@ -436,6 +601,10 @@ func (r *Reader) restart() error {
 
 // at returns a scanner over the JSON text from offset off.
 func (r *Reader) at(off int64, count bool) (*jsonscan.Scanner, error) {
+	if r.mapped != nil {
+		s, _ := r.mappedMeter(off, count)
+		return s, nil
+	}
 	if _, err := r.src.Seek(r.base+off, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("cdf: %s: %w", r.name, err)
 	}
@@ -611,10 +780,10 @@ func (h *header) rest() error {
 			h.cvrAt = s.Offset()
 			if h.meter != nil {
 				// The second pass reports the CVR array's bytes.
-				h.meter.count = false
+				h.meter.setCount(false)
 			}
 			if err = s.Skip(); err == nil && h.meter != nil {
-				h.meter.count = true
+				h.meter.setCount(true)
 			}
 		case "Election":
 			f = "Election"
