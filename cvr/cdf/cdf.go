@@ -86,8 +86,8 @@ type Reader struct {
 	mapped   *jsonscan.Mapping // the file Open mapped (src is nil then)
 	cur      *meter            // mapped: the meter of the scanner reading the CVRs
 	tick     int64             // mapped: s offset at which Next reports progress next
-	base     int64 // offset in src where the JSON text starts
-	size     int64 // bytes in the JSON text, once known (-1 before)
+	base     int64             // offset in src where the JSON text starts
+	size     int64             // bytes in the JSON text, once known (-1 before)
 	progress func(int64)
 	reported int64 // bytes reported to progress
 
