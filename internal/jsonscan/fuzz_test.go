@@ -98,6 +98,15 @@ func FuzzScanner(f *testing.F) {
 		if err := walkKeys(NewBytes(data), NewKeys("Id", "Marks", "a", "")); (err == nil) != valid {
 			t.Fatalf("walk with NextKeyIndex, NewBytes: error %v, json.Valid %v", err, valid)
 		}
+		// Keys whose values NextKeyIndex may consume itself (Ignore) give the same errors.
+		keys := []string{"Id", "Marks", "a", "", "CandidateId", "IsVote", "OutstackConditionIds", "ImageMask"}
+		keysErr := errString(nil, walkKeys(New(bytes.NewReader(data)), NewKeys(keys...)))
+		for name, s := range map[string]*Scanner{"reader": New(bytes.NewReader(data)), "buffer 3": newSize(bytes.NewReader(data), 3), "bytes": NewBytes(data)} {
+			k := NewKeys(keys...).Ignore("Id", "a", "", "OutstackConditionIds", "ImageMask", "IsVote")
+			if got := errString(nil, walkKeys(s, k)); got != keysErr {
+				t.Fatalf("walk with ignored keys (%s): error %q, without %q", name, got, keysErr)
+			}
+		}
 		// Every typed read on arbitrary input returns a value or an error, never panics.
 		s := New(bytes.NewReader(data))
 		_, _ = s.Int()

@@ -248,22 +248,15 @@ func quoteChar(c byte) string {
 	return fmt.Sprintf("%q", rune(c))
 }
 
-func kindOf(c byte) Kind {
-	switch {
-	case c == '{':
-		return Object
-	case c == '[':
-		return Array
-	case c == '"':
-		return String
-	case c == '-' || c >= '0' && c <= '9':
-		return Number
-	case c == 't' || c == 'f':
-		return Bool
-	case c == 'n':
-		return Null
-	}
-	return Invalid
+func kindOf(c byte) Kind { return kinds[c] }
+
+// kinds maps the first byte of a value to its kind (RFC 8259 section 3); other bytes,
+// whitespace included, map to Invalid.
+var kinds = [256]Kind{
+	'{': Object, '[': Array, '"': String,
+	'-': Number, '0': Number, '1': Number, '2': Number, '3': Number, '4': Number,
+	'5': Number, '6': Number, '7': Number, '8': Number, '9': Number,
+	't': Bool, 'f': Bool, 'n': Null,
 }
 
 // peek returns the next non-whitespace byte without consuming it. The fast path (no
@@ -299,6 +292,12 @@ func (s *Scanner) peekSlow() (byte, error) {
 
 // Peek returns the kind of the next value, skipping whitespace before it.
 func (s *Scanner) Peek() (Kind, error) {
+	// Fast path: the value starts right at s.pos.
+	if s.err == nil && s.pos < s.end {
+		if k := kinds[s.buf[s.pos]]; k != Invalid {
+			return k, nil
+		}
+	}
 	if s.err != nil {
 		return Invalid, s.err
 	}
@@ -336,6 +335,9 @@ func (s *Scanner) pop() {
 
 // BeginObject consumes the '{' that starts an object.
 func (s *Scanner) BeginObject() error {
+	if s.err == nil && s.pos < s.end && s.buf[s.pos] == '{' {
+		return s.push('{')
+	}
 	if s.err != nil {
 		return s.err
 	}
@@ -351,6 +353,9 @@ func (s *Scanner) BeginObject() error {
 
 // BeginArray consumes the '[' that starts an array.
 func (s *Scanner) BeginArray() error {
+	if s.err == nil && s.pos < s.end && s.buf[s.pos] == '[' {
+		return s.push('[')
+	}
 	if s.err != nil {
 		return s.err
 	}
@@ -450,7 +455,9 @@ type Keys struct {
 // than maxPattern), which only the general path matches.
 type keyPattern struct {
 	ok    bool
-	n     int // bytes of `"Name":`
+	skip  bool  // the caller ignores the value (Keys.Ignore)
+	index int32 // the key's index in Keys.names
+	n     int   // bytes of `"Name":`
 	words [maxPattern / 8]uint64
 	masks [maxPattern / 8]uint64
 }
@@ -463,6 +470,7 @@ const maxPattern = 64
 func NewKeys(names ...string) *Keys {
 	k := &Keys{names: names, pats: make([]keyPattern, len(names))}
 	for i, n := range names {
+		k.pats[i].index = int32(i)
 		pat := `"` + n + `":`
 		if !plain(n) || len(pat) > maxPattern {
 			continue
@@ -477,39 +485,84 @@ func NewKeys(names ...string) *Keys {
 	return k
 }
 
+// Ignore marks the given keys of k as keys whose values the caller skips, and returns k.
+// NextKeyIndex then consumes the value of such a key itself when it is a value that takes no
+// checking beyond a glance (a plain string, a small non-negative integer, true, false, null,
+// an empty object or array, an array of small integers) and goes on to the next key, saving
+// the caller a return and a Skip per key. A value it does not consume, it leaves to the caller
+// with the key's index as usual, so the caller must still skip these keys' values; errors are
+// the same either way. Names not in k are ignored.
+func (k *Keys) Ignore(names ...string) *Keys {
+	for _, n := range names {
+		for i, kn := range k.names {
+			if kn == n {
+				k.pats[i].skip = true
+			}
+		}
+	}
+	return k
+}
+
 // NextKeyIndex is NextKey for a caller that only distinguishes the keys of k: it returns the
 // index in k of the next key, or -1 for a key not in k, and consumes the ':' after it; the
 // caller then reads or skips the value. It returns ok=false after consuming the '}' that ends
-// the object.
+// the object. Keys marked with Ignore may be passed over with their values (see Ignore).
 func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 	// Fast path: compact input with the predicted key, `,"Name":` or `"Name":` right after '{',
-	// or the '}' that ends the object.
-	if s.top == '{' && s.err == nil && len(k.names) > 0 && s.pos < s.end {
-		p := s.pos
-		switch s.buf[p] {
-		case '}':
-			s.pos++
-			s.pop()
-			return -1, false, nil
-		case ',':
-			p++
-		}
-		// The first key of an object is predicted to be the first of the set, so that
-		// optional keys at the end of the previous record do not cost a miss.
-		i := k.next
-		if s.first {
-			i = 0
-		}
-		kp := &k.pats[i]
-		// The words are read from the buffer past s.end only as far as len(s.buf); the bytes
-		// beyond the pattern are masked out, and a match needs the whole pattern before s.end.
-		if (p > s.pos) != s.first && kp.ok && p+kp.n <= s.end && p+len(kp.words)*8 <= len(s.buf) && kp.match(s.buf[p:]) {
-			s.pos, s.first = p+kp.n, false
-			if k.next = i + 1; k.next == len(k.names) {
-				k.next = 0
+	// or the '}' that ends the object. The state lives in locals, written back on the way out,
+	// since the loop goes on past ignored keys.
+	if s.top == '{' && s.err == nil {
+		buf, end, pos, first, next, pats := s.buf, s.end, s.pos, s.first, k.next, k.pats
+		for pos < end {
+			c := buf[pos]
+			if c == '}' {
+				s.pos, k.next = pos+1, next
+				s.pop()
+				return -1, false, nil
 			}
-			return i, true, nil
+			// The first key of an object is predicted to be the first of the set, so that
+			// optional keys at the end of the previous record do not cost a miss.
+			p, i := pos, next
+			if first {
+				i = 0
+			} else if c == ',' {
+				p++
+			} else {
+				break
+			}
+			if uint(i) >= uint(len(pats)) {
+				break
+			}
+			kp := &pats[i]
+			// The first four words are compared at once (the masks are zero past the
+			// pattern). They are read from the buffer past end only as far as len(buf); a
+			// match needs the whole pattern before end.
+			if !kp.ok || p+32 > len(buf) {
+				break
+			}
+			b := buf[p : p+32]
+			if (binary.LittleEndian.Uint64(b[0:])^kp.words[0])&kp.masks[0]|
+				(binary.LittleEndian.Uint64(b[8:])^kp.words[1])&kp.masks[1]|
+				(binary.LittleEndian.Uint64(b[16:])^kp.words[2])&kp.masks[2]|
+				(binary.LittleEndian.Uint64(b[24:])^kp.words[3])&kp.masks[3] != 0 ||
+				p+kp.n > end || kp.n > 32 && !kp.matchLong(buf[p:]) {
+				break
+			}
+			pos, first = p+kp.n, false
+			if i++; i == len(pats) {
+				i = 0
+			}
+			next = i
+			if kp.skip {
+				if q := skipPlain(buf, pos, end, len(s.stack)); q >= 0 {
+					pos = q
+					continue
+				}
+			}
+			s.pos, s.first, k.next = pos, false, next
+			return int(kp.index), true, nil
 		}
+		s.pos, s.first, k.next = pos, first, next
 	}
 	key, ok, err := s.nextKey(true)
 	if err != nil || !ok {
@@ -526,14 +579,124 @@ func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 	return -1, true, nil
 }
 
-// match reports whether b starts with the pattern; b holds at least len(kp.words)*8 bytes.
-func (kp *keyPattern) match(b []byte) bool {
-	for j := 0; j*8 < kp.n; j++ {
+// matchLong reports whether b starts with the pattern, a pattern longer than 32 bytes whose
+// first 32 have matched; it returns false if b is shorter than 64 bytes.
+func (kp *keyPattern) matchLong(b []byte) bool {
+	if len(b) < 64 {
+		return false
+	}
+	for j := 4; j*8 < kp.n; j++ {
 		if binary.LittleEndian.Uint64(b[j*8:])&kp.masks[j] != kp.words[j] {
 			return false
 		}
 	}
 	return true
+}
+
+// skipPlain returns the index just past the value at buf[i] if it is one that is valid at a
+// glance: a string without escapes or control characters, a non-negative integer without
+// leading zero followed by a byte that may follow a value, true, false, null, {} or [], or an
+// array of such integers; and -1 for any other value, or one not wholly before end, or with
+// whitespace inside, which the general path then reads (and reports the errors of). depth is
+// the number of open containers. Like Skip it does not check that strings are valid UTF-8, and
+// what follows a literal is checked by the next read, as after Bool.
+func skipPlain(buf []byte, i, end, depth int) int {
+	if end > len(buf) || i >= end {
+		return -1
+	}
+	switch c := buf[i]; c {
+	case '"':
+		i++
+		for {
+			for i+8 <= end {
+				m := special(binary.LittleEndian.Uint64(buf[i:]))
+				if m != 0 {
+					i += bits.TrailingZeros64(m) >> 3
+					break
+				}
+				i += 8
+			}
+			if i >= end {
+				return -1
+			}
+			switch c := buf[i]; {
+			case c == '"':
+				return i + 1
+			case c == ' ' || c == '!' || c >= 0x23 && c != '\\':
+				// special flags space and '!' too; plain bytes reach here near the end.
+				i++
+			default:
+				return -1 // an escape or a control character
+			}
+		}
+	case 't':
+		if end-i >= 4 && binary.LittleEndian.Uint32(buf[i:]) == lit4True {
+			return i + 4
+		}
+	case 'f':
+		if end-i >= 5 && binary.LittleEndian.Uint32(buf[i:]) == lit4Fals && buf[i+4] == 'e' {
+			return i + 5
+		}
+	case 'n':
+		if end-i >= 4 && binary.LittleEndian.Uint32(buf[i:]) == lit4Null {
+			return i + 4
+		}
+	case '{', '[':
+		// The general path would push the container: past the nesting limit it is an error.
+		if depth >= maxDepth || i+1 >= end {
+			return -1
+		}
+		if buf[i+1] == c+2 { // '}' is '{'+2, ']' is '['+2
+			return i + 2
+		}
+		if c == '{' {
+			return -1
+		}
+		// An array of integers, [4,6].
+		for i++; ; i++ {
+			if i = plainInt(buf, i, end); i < 0 {
+				return -1
+			}
+			switch buf[i] {
+			case ']':
+				return i + 1
+			case ',':
+				continue
+			}
+			return -1
+		}
+	default:
+		if i = plainInt(buf, i, end); i >= 0 {
+			switch buf[i] {
+			case ',', '}', ']', ' ', '\n', '\r', '\t':
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// plainInt returns the index just past the non-negative integer without leading zero at
+// buf[i], if the byte after it is before end; else -1. end <= len(buf).
+func plainInt(buf []byte, i, end int) int {
+	if i >= end {
+		return -1
+	}
+	switch c := buf[i]; {
+	case c == '0':
+		i++
+	case c >= '1' && c <= '9':
+		i++
+		for i < end && buf[i]-'0' <= 9 {
+			i++
+		}
+	default:
+		return -1
+	}
+	if i >= end {
+		return -1
+	}
+	return i
 }
 
 // plain reports whether name is written in JSON as itself between quotes (printable ASCII
@@ -580,6 +743,32 @@ func (s *Scanner) NextElem() (ok bool, err error) {
 // String reads a string value and returns it unescaped. The bytes are valid until the next
 // call on s.
 func (s *Scanner) String() ([]byte, error) {
+	// Fast path: a string right at s.pos of printable ASCII without '"', '\\', space or '!'
+	// (which special flags too), wholly buffered with eight bytes to spare: its bytes are its
+	// value.
+	if s.err == nil && s.pos < s.end && s.end <= len(s.buf) && s.buf[s.pos] == '"' {
+		buf, end := s.buf, s.end
+		start := s.pos + 1
+		for i := start; i+8 <= end; i += 8 {
+			w := binary.LittleEndian.Uint64(buf[i:])
+			m := special(w)
+			if m == 0 {
+				if w&highs != 0 {
+					break
+				}
+				continue
+			}
+			// Only the bytes before the special one count.
+			if w&((m&-m)-1)&highs != 0 {
+				break
+			}
+			if q := i + bits.TrailingZeros64(m)>>3; buf[q] == '"' {
+				s.pos = q + 1
+				return buf[start:q], nil
+			}
+			break
+		}
+	}
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -920,48 +1109,49 @@ func (s *Scanner) Number() ([]byte, error) {
 // Int reads an integer number. A number with a fraction or an exponent, or one outside the
 // int64 range, is an error (wrapping ErrMismatch).
 func (s *Scanner) Int() (int64, error) {
+	// Fast path: right at s.pos, a non-negative integer of at most 18 digits (no overflow
+	// possible) without leading zero, and the byte after it buffered and not part of a number.
+	if s.err == nil && s.pos < s.end && s.end <= len(s.buf) {
+		buf, i, end := s.buf, s.pos, s.end
+		if d := buf[i] - '0'; d <= 9 {
+			v := uint64(d)
+			j := i + 1
+			if d != 0 {
+				for j < end {
+					d := buf[j] - '0'
+					if d > 9 {
+						break
+					}
+					v = v*10 + uint64(d)
+					j++
+				}
+			}
+			if j < end && j-i <= 18 {
+				if c := buf[j]; c-'0' > 9 && c != '.' && c != 'e' && c != 'E' {
+					s.pos = j
+					return int64(v), nil
+				}
+			}
+		}
+	}
+	return s.intGeneral()
+}
+
+// intGeneral is Int for what its fast path declines: whitespace first, a negative number, a
+// number that reaches the end of the buffer, a malformed number, a non-integer, or one of 19
+// or more digits.
+func (s *Scanner) intGeneral() (int64, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	var c byte
-	if s.pos < s.end && s.buf[s.pos] > ' ' {
-		c = s.buf[s.pos]
-	} else {
-		var err error
-		if c, err = s.peekSlow(); err != nil {
-			return 0, err
-		}
+	c, err := s.peek()
+	if err != nil {
+		return 0, err
 	}
 	if c != '-' && (c < '0' || c > '9') {
 		return 0, s.mismatch(c, "integer")
 	}
-	// Fast path: at most 18 digits (no overflow possible), no leading zero, and the byte after
-	// them buffered and not part of a fraction or exponent.
-	i := s.pos
-	if c == '-' {
-		i++
-	}
-	start := i
-	var v int64
-	for i < s.end {
-		d := s.buf[i] - '0'
-		if d > 9 {
-			break
-		}
-		v = v*10 + int64(d)
-		i++
-	}
-	if n := i - start; i == s.end || n == 0 || n > 18 || n > 1 && s.buf[start] == '0' {
-		return s.intSlow()
-	}
-	if c := s.buf[i]; c == '.' || c == 'e' || c == 'E' {
-		return s.intSlow()
-	}
-	s.pos = i
-	if c == '-' {
-		return -v, nil
-	}
-	return v, nil
+	return s.intSlow()
 }
 
 // intSlow parses what the fast path of Int declines: a number that reaches the end of the
@@ -1032,10 +1222,11 @@ func (s *Scanner) Bool() (bool, error) {
 	return false, s.mismatch(c, "bool")
 }
 
-// The first four bytes of true and false as little-endian words.
+// The first four bytes of true, false and null as little-endian words.
 const (
 	lit4True = 't' | 'r'<<8 | 'u'<<16 | 'e'<<24
 	lit4Fals = 'f' | 'a'<<8 | 'l'<<16 | 's'<<24
+	lit4Null = 'n' | 'u'<<8 | 'l'<<16 | 'l'<<24
 )
 
 // Null consumes null if it is the next value and reports whether it was.

@@ -641,6 +641,73 @@ func TestNextKeyIndex(t *testing.T) {
 			}
 		}
 	}
+	// With Ignore, NextKeyIndex consumes the plain values of the ignored keys itself; the
+	// others it returns as before, and a value it does not consume is returned too.
+	ig := NewKeys("Id", "Name", "Marks", "Other").Ignore("Name", "Other", "NotAKey")
+	igTests := []struct {
+		doc  string
+		want [][]int
+	}{
+		// Plain values of ignored keys are consumed (the first object teaches the order).
+		{`[{"Id":1,"Name":"a b!c","Marks":[],"Other":[4,60,0]},{"Id":2,"Name":"abcdefghijklmnop","Marks":[1],"Other":true},` +
+			`{"Id":3,"Name":"","Marks":{},"Other":null},{"Id":4,"Name":0,"Marks":[],"Other":false},{"Id":5,"Name":{},"Marks":[],"Other":[]}]`,
+			[][]int{{0, 2}, {0, 2}, {0, 2}, {0, 2}, {0, 2}}},
+		// Values that need the general path are returned with their key.
+		{`[{"Id":1,"Name":"a\"b","Marks":[],"Other":-1},{"Id":2,"Name":[1.5],"Marks":[],"Other":{"x":1}},` +
+			`{"Id":3,"Name":[-1],"Marks":[],"Other":01e1},{"Id":4,"Name":[1,"x"],"Marks":[],"Other":[[]]}]`,
+			[][]int{{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}},
+	}
+	for _, tt := range igTests {
+		for name, s := range readers(tt.doc) {
+			var got [][]int
+			err := s.BeginArray()
+			for err == nil {
+				var ok bool
+				if ok, err = s.NextElem(); err != nil || !ok {
+					break
+				}
+				if err = s.BeginObject(); err != nil {
+					break
+				}
+				obj := []int{}
+				for {
+					var i int
+					i, ok, err = s.NextKeyIndex(ig)
+					if err != nil || !ok {
+						break
+					}
+					obj = append(obj, i)
+					if err = s.Skip(); err != nil {
+						break
+					}
+				}
+				got = append(got, obj)
+			}
+			if err == nil {
+				err = s.End()
+			}
+			if strings.Contains(tt.doc, "01e1") {
+				// 01e1 is not JSON: the general path reports it, as without Ignore.
+				if err == nil || !strings.Contains(err.Error(), "invalid character '1' in numeric literal at byte offset 135") {
+					t.Errorf("%s: error %v, want one about 01e1", name, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s (%s): %v", tt.doc, name, err)
+				continue
+			}
+			// Tiny buffers and one-byte reads leave values unbuffered, and the fast path
+			// needs 64 bytes of buffer from the key on, which the end of the input in place
+			// (bytes) lacks: only the default buffer must consume every plain value.
+			if name != "default" {
+				continue
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s (%s): got %v, want %v", tt.doc, name, got, tt.want)
+			}
+		}
+	}
 	// Malformed objects are errors on the fast path as on the slow one.
 	for _, doc := range []string{`{"Id":1"Name":2}`, `{,"Id":1}`, `{"Id":1,}`, `{"Id"1}`, `{"Id":1,"Name"`, `[1]`} {
 		s := New(strings.NewReader(doc))
