@@ -535,14 +535,20 @@ func (o *objKeys) learn() {
 		}
 	}
 	o.act = make([]uint8, len(names))
+	var ignored []string
 	for i, n := range names {
 		for k, name := range o.known {
 			if n == name {
 				o.act[i] = uint8(k + 1)
 			}
 		}
+		if o.act[i] == 0 {
+			ignored = append(ignored, n)
+		}
 	}
-	o.keys, o.seen = jsonscan.NewKeys(names...), nil
+	// The scanner passes over the plain values of the keys acted on by none ("@type",
+	// "ElectionId", ...) itself; those it returns are skipped by the callers as before.
+	o.keys, o.seen = jsonscan.NewKeys(names...).Ignore(ignored...), nil
 }
 
 // The actions of each kind of object: the index+1 of the key in its objKeys.known.

@@ -503,14 +503,16 @@ type keySets struct {
 	top, session, interp, card, contest, mark *jsonscan.Keys
 }
 
+// newKeySets makes the key sets. The keys the reader skips are marked with Ignore, so that
+// the scanner passes over their values itself (the reader still skips those it returns).
 func newKeySets() keySets {
 	return keySets{
-		top:     jsonscan.NewKeys(topKeys...),
-		session: jsonscan.NewKeys(sessionKeys...),
+		top:     jsonscan.NewKeys(topKeys...).Ignore("Version"),
+		session: jsonscan.NewKeys(sessionKeys...).Ignore("ImageMask", "SessionType", "VotingSessionIdentifier", "UniqueVotingIdentifier"),
 		interp:  jsonscan.NewKeys(interpKeys...),
-		card:    jsonscan.NewKeys(cardKeys...),
-		contest: jsonscan.NewKeys(contestKeys...),
-		mark:    jsonscan.NewKeys(markKeys...),
+		card:    jsonscan.NewKeys(cardKeys...).Ignore("Id", "KeyInId", "PaperIndex", "OutstackConditionIds"),
+		contest: jsonscan.NewKeys(contestKeys...).Ignore("ManifestationId", "Undervotes", "OutstackConditionIds"),
+		mark:    jsonscan.NewKeys(markKeys...).Ignore("ManifestationId", "PartyId", "MarkDensity", "OutstackConditionIds", "WriteinIndex", "WriteinDensity"),
 	}
 }
 
