@@ -107,6 +107,18 @@ func FuzzScanner(f *testing.F) {
 				t.Fatalf("walk with ignored keys (%s): error %q, without %q", name, got, keysErr)
 			}
 		}
+		// Reusing remembered values (Repeats) gives the same values and errors as reading
+		// them, through a buffer or in place.
+		plain, plainErr := walkDoc(New(bytes.NewReader(data)))
+		for name, s := range map[string]*Scanner{"reader": New(bytes.NewReader(data)), "buffer 5": newSize(bytes.NewReader(data), 5), "bytes": NewBytes(data)} {
+			got, err := walkRepeats(s, &repeatMemo{})
+			if errString(nil, err) != errString(nil, plainErr) {
+				t.Fatalf("walk with Repeats (%s): error %v, without %v", name, err, plainErr)
+			}
+			if err == nil && !reflect.DeepEqual(got, plain) {
+				t.Fatalf("walk with Repeats (%s) = %#v, without %#v", name, got, plain)
+			}
+		}
 		// Every typed read on arbitrary input returns a value or an error, never panics.
 		s := New(bytes.NewReader(data))
 		_, _ = s.Int()
@@ -175,4 +187,94 @@ func errString(_ any, err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// repeatMemo is what a reader keeps with a Repeats: the value it made of each remembered one.
+type repeatMemo struct {
+	reps Repeats
+	vals [MaxRepeats]any
+	next int
+}
+
+// walkRepeats walks a document like walkDoc, but at every value first tries to recognize a
+// repeat of one it remembered, and otherwise reads the value and remembers it (replacing the
+// remembered values in turn), as the CDF reader does with its memos.
+func walkRepeats(s *Scanner, m *repeatMemo) (any, error) {
+	var value func() (any, error)
+	value = func() (any, error) {
+		if i := s.Repeat(&m.reps); i >= 0 {
+			return m.vals[i], nil
+		}
+		start, depth := s.Offset(), s.Depth()
+		// A value may start after whitespace: Remember needs the offset of its first byte.
+		if _, err := s.Peek(); err == nil {
+			start = s.Offset()
+		}
+		var v any
+		kind, err := s.Peek()
+		if err != nil {
+			return nil, err
+		}
+		switch kind {
+		case Object:
+			if err := s.BeginObject(); err != nil {
+				return nil, err
+			}
+			obj := map[string]any{}
+			for {
+				key, ok, err := s.NextKey()
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					break
+				}
+				k := string(key)
+				if obj[k], err = value(); err != nil {
+					return nil, err
+				}
+			}
+			v = obj
+		case Array:
+			if err := s.BeginArray(); err != nil {
+				return nil, err
+			}
+			arr := []any{}
+			for {
+				ok, err := s.NextElem()
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					break
+				}
+				e, err := value()
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, e)
+			}
+			v = arr
+		default:
+			if v, err = walk(s); err != nil {
+				return nil, err
+			}
+		}
+		i := m.reps.Len()
+		if i == MaxRepeats {
+			i = m.next
+		}
+		if s.Remember(&m.reps, i, start, depth) {
+			m.vals[i] = v
+			if i == m.next {
+				m.next = (m.next + 1) % MaxRepeats
+			}
+		}
+		return v, nil
+	}
+	v, err := value()
+	if err != nil {
+		return nil, err
+	}
+	return v, s.End()
 }

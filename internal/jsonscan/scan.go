@@ -1368,6 +1368,125 @@ func (s *Scanner) skipScalar(c byte) error {
 	return err
 }
 
+// Depth returns the number of objects and arrays open at the current position.
+func (s *Scanner) Depth() int { return len(s.stack) }
+
+// Repeats remembers up to MaxRepeats values as they appear in the input, so that a reader can
+// recognize a value that repeats one of them byte for byte (Scanner.Repeat) and reuse what it
+// made of it instead of parsing it again: producers of CVRs write the same small objects (a
+// mark, a selection) on ballot after ballot. The zero Repeats is empty.
+//
+// Recognizing a repeat is sound: a remembered value is an object, array or string that was
+// read without error where a value was expected at the same depth, and input that starts with
+// those bytes at such a place reads as exactly that value, again without error. (A number is
+// never remembered: where it ends depends on what follows; nor is a value at another depth
+// recognized, because of the nesting limit.)
+type Repeats struct {
+	raw   [MaxRepeats][]byte
+	depth [MaxRepeats]int
+	key   [MaxRepeats]uint64 // the word at offset disc of each value
+	n     int                // values remembered
+	disc  int                // an offset at which the values differ, and where each has 8 bytes
+}
+
+// MaxRepeats is the number of values a Repeats remembers.
+const MaxRepeats = 16
+
+// MaxRepeatLen is the length of the longest value a Repeats remembers.
+const MaxRepeatLen = 1024
+
+// Len returns the number of values r remembers.
+func (r *Repeats) Len() int { return r.n }
+
+// Remember makes value i of r (0 <= i < MaxRepeats; i <= Len) the value just read, from offset
+// start (an Offset taken where the value was expected), and reports whether it did: not for a
+// value other than an object, array or string, one longer than MaxRepeatLen, or one whose
+// bytes have left the buffer (never for a Scanner over bytes, NewBytes). depth is the depth
+// where the value was expected (Depth). A value that is not remembered leaves value i unchanged.
+func (s *Scanner) Remember(r *Repeats, i int, start int64, depth int) bool {
+	b := start - s.base
+	if i < 0 || i >= MaxRepeats || i > r.n || s.err != nil || b < 0 || b > int64(s.pos) || int64(s.pos)-b > MaxRepeatLen || int64(s.pos)-b < 2 {
+		return false
+	}
+	v := s.buf[b:s.pos]
+	if c := v[0]; c != '{' && c != '[' && c != '"' {
+		return false
+	}
+	r.raw[i] = append(r.raw[i][:0], v...)
+	r.depth[i] = depth
+	if i == r.n {
+		r.n++
+	}
+	r.rekey()
+	return true
+}
+
+// rekey picks the offset where the remembered values first differ (the first difference
+// between any two is also one between the first value and another), moved back so that
+// eight bytes fit in the shortest, and keys each value by its word there.
+func (r *Repeats) rekey() {
+	minLen := len(r.raw[0])
+	disc := minLen
+	for i := 1; i < r.n; i++ {
+		minLen = min(minLen, len(r.raw[i]))
+		disc = min(disc, firstDiff(r.raw[0], r.raw[i]))
+	}
+	r.disc = max(0, min(disc, minLen-8))
+	for i := 0; i < r.n; i++ {
+		r.key[i] = 0
+		if len(r.raw[i]) >= r.disc+8 {
+			r.key[i] = binary.LittleEndian.Uint64(r.raw[i][r.disc:])
+		}
+	}
+}
+
+// firstDiff returns the length of the longest common prefix of a and b.
+func firstDiff(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)>>3
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// Repeat consumes the next value if it repeats a value of r, and returns that value's index;
+// otherwise it consumes nothing and returns -1. Call it where a value is expected (after
+// NextElem or a key). Whitespace before the value is not skipped: such input takes the
+// general path.
+func (s *Scanner) Repeat(r *Repeats) int {
+	if r.n == 0 || s.err != nil || s.end > len(s.buf) {
+		return -1
+	}
+	p, d := s.pos, r.disc
+	if p+d+8 > s.end {
+		return -1
+	}
+	key := binary.LittleEndian.Uint64(s.buf[p+d:])
+	depth := len(s.stack)
+	for i := 0; i < r.n; i++ {
+		raw := r.raw[i]
+		n := len(raw)
+		if r.key[i] != key || r.depth[i] != depth || n > s.end-p || n < 8 {
+			continue
+		}
+		b := s.buf[p : p+n]
+		// The last word first: values with the same key differ, if at all, late (a rank, a
+		// status), and the whole compare is the runtime's vectorized one.
+		if binary.LittleEndian.Uint64(b[n-8:]) != binary.LittleEndian.Uint64(raw[n-8:]) || string(b) != string(raw) {
+			continue
+		}
+		s.pos = p + n
+		return i
+	}
+	return -1
+}
+
 // End checks that the JSON text is complete and only whitespace remains until EOF.
 func (s *Scanner) End() error {
 	if s.err != nil {

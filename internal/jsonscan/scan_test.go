@@ -730,3 +730,76 @@ func TestNextKeyIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeats checks that remembered values are recognized where they repeat byte for byte
+// at the same depth, and nowhere else: not after whitespace, not at another depth, not a
+// number (whose end depends on what follows), not a value that differs in its last byte.
+func TestRepeats(t *testing.T) {
+	mark := `{"Id":12,"Rank":1,"IsVote":true}`
+	doc := `[` + mark + `,` + mark + `, ` + mark + `,[` + mark + `],{"Id":12,"Rank":1,"IsVote":false},"plain string",` +
+		`"plain string",123456789,123456789,` + mark + `]`
+	for name, s := range readers(doc) {
+		var reps Repeats
+		var hits []int // element numbers read as repeats
+		if err := s.BeginArray(); err != nil {
+			t.Fatal(err)
+		}
+		for n := 0; ; n++ {
+			ok, err := s.NextElem()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !ok {
+				break
+			}
+			if s.Repeat(&reps) >= 0 {
+				hits = append(hits, n)
+				continue
+			}
+			if _, err := s.Peek(); err != nil {
+				t.Fatal(err)
+			}
+			start, depth := s.Offset(), s.Depth()
+			k, _ := s.Peek()
+			if k == Array {
+				// Read the inner array's element normally, at depth 2.
+				if err := s.BeginArray(); err != nil {
+					t.Fatal(err)
+				}
+				for {
+					ok, err := s.NextElem()
+					if err != nil || !ok {
+						break
+					}
+					if s.Repeat(&reps) >= 0 {
+						t.Errorf("%s: element %d: a repeat recognized at another depth", name, n)
+					}
+					if err := s.Skip(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				continue
+			}
+			if err := s.Skip(); err != nil {
+				t.Fatal(err)
+			}
+			remembered := s.Remember(&reps, min(reps.Len(), MaxRepeats-1), start, depth)
+			if k == Number && remembered {
+				t.Errorf("%s: element %d: a number was remembered", name, n)
+			}
+		}
+		if err := s.End(); err != nil {
+			t.Fatal(err)
+		}
+		// Tiny buffers lose a value's bytes before it ends: nothing is remembered.
+		if name != "default" && name != "bytes" {
+			continue
+		}
+		// Elements 1 (the mark again) and 6 (the string again) and 9 (the mark, after other
+		// values were remembered); not 2 (after a space), 3 (inside an array), 4 (false),
+		// 8 (a number).
+		if want := []int{1, 6, 9}; !reflect.DeepEqual(hits, want) {
+			t.Errorf("%s: repeats at elements %v, want %v", name, hits, want)
+		}
+	}
+}
