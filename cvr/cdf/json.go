@@ -497,13 +497,19 @@ func newObjKeys(path string, known ...string) objKeys {
 // next reads the next key of the current object and returns its action (0: skip the value);
 // ok is false after the object's '}'.
 func (o *objKeys) next(s *jsonscan.Scanner) (act uint8, ok bool, err error) {
-	if o.keys != nil {
-		i, ok, err := s.NextKeyIndex(o.keys)
-		if err != nil || !ok || i < 0 {
-			return 0, ok, err
-		}
-		return o.act[i], true, nil
+	// Small enough to inline: this runs for every key of every CVR.
+	if o.keys == nil {
+		return o.learning(s)
 	}
+	i, ok, err := s.NextKeyIndex(o.keys)
+	if i < 0 { // a key not in the set, the end of the object, or an error
+		return 0, ok, err
+	}
+	return o.act[i], true, nil
+}
+
+// learning is next while the first object teaches the key order.
+func (o *objKeys) learning(s *jsonscan.Scanner) (act uint8, ok bool, err error) {
 	key, ok, err := s.NextKey()
 	if err != nil {
 		return 0, false, err
@@ -595,7 +601,23 @@ const (
 // cvrParser reads CVRs into a cvrRecord.
 type cvrParser struct {
 	cvr, snap, contest, sel, pos objKeys
+
+	// Repeated objects (see memo): SelectionPositions, and the CVRContestSelections of the
+	// k-th contest of a snapshot (usually the same contest on every ballot of a style).
+	posMemo memo[posRec]
+	selMemo []memo[selMemo]
 }
+
+// selMemo is what parseSelections makes of one CVRContestSelection.
+type selMemo struct {
+	selID             []byte
+	rank              int64
+	needsAdjudication bool
+	positions         []posRec
+}
+
+// maxSelMemos bounds the contests of a snapshot that get a memo of their selections.
+const maxSelMemos = 64
 
 func newCVRParser() *cvrParser {
 	return &cvrParser{
@@ -722,7 +744,7 @@ func (p *cvrParser) parseContests(s *jsonscan.Scanner, r *cvrRecord) error {
 	if ok, err := array(s); !ok || err != nil {
 		return err
 	}
-	for {
+	for k := 0; ; k++ {
 		if ok, err := nextObject(s); !ok || err != nil {
 			return err
 		}
@@ -738,7 +760,7 @@ func (p *cvrParser) parseContests(s *jsonscan.Scanner, r *cvrRecord) error {
 			}
 			switch act {
 			case contestSelections:
-				err = p.parseSelections(s, r)
+				err = p.parseSelections(s, r, k)
 			case contestID:
 				r.contests[i].contestID, err = strSpan(s, r)
 			case contestOvervotes:
@@ -756,12 +778,33 @@ func (p *cvrParser) parseContests(s *jsonscan.Scanner, r *cvrRecord) error {
 	}
 }
 
-func (p *cvrParser) parseSelections(s *jsonscan.Scanner, r *cvrRecord) error {
+// parseSelections reads the CVRContestSelection array of the k-th contest of a snapshot.
+func (p *cvrParser) parseSelections(s *jsonscan.Scanner, r *cvrRecord, k int) error {
 	if ok, err := array(s); !ok || err != nil {
 		return err
 	}
+	var m *memo[selMemo]
+	if k < maxSelMemos {
+		for len(p.selMemo) <= k {
+			p.selMemo = append(p.selMemo, memo[selMemo]{})
+		}
+		m = &p.selMemo[k]
+	}
 	for {
-		if ok, err := nextObject(s); !ok || err != nil {
+		more, err := s.NextElem()
+		if err != nil || !more {
+			return err
+		}
+		if m != nil {
+			if v, ok := m.find(s); ok {
+				p0 := int32(len(r.positions))
+				r.positions = append(r.positions, v.positions...)
+				r.sels = append(r.sels, selRec{selID: r.add(v.selID), rank: v.rank, needsAdjudication: v.needsAdjudication, p0: p0, p1: int32(len(r.positions))})
+				continue
+			}
+		}
+		start, depth := s.Offset(), s.Depth()
+		if err := s.BeginObject(); err != nil {
 			return err
 		}
 		i := len(r.sels)
@@ -790,7 +833,15 @@ func (p *cvrParser) parseSelections(s *jsonscan.Scanner, r *cvrRecord) error {
 				return at(p.sel.fields[act], err)
 			}
 		}
-		r.sels[i].p1 = int32(len(r.positions))
+		sr := &r.sels[i]
+		sr.p1 = int32(len(r.positions))
+		if m != nil {
+			if v := m.add(s, start, depth); v != nil {
+				v.selID = append(v.selID[:0], r.bytes(sr.selID)...)
+				v.rank, v.needsAdjudication = sr.rank, sr.needsAdjudication
+				v.positions = append(v.positions[:0], r.positions[sr.p0:sr.p1]...)
+			}
+		}
 	}
 }
 
@@ -813,7 +864,16 @@ func (p *cvrParser) parsePositions(s *jsonscan.Scanner, r *cvrRecord) error {
 		return err
 	}
 	for {
-		if ok, err := nextObject(s); !ok || err != nil {
+		more, err := s.NextElem()
+		if err != nil || !more {
+			return err
+		}
+		if v, ok := p.posMemo.find(s); ok {
+			r.positions = append(r.positions, *v)
+			continue
+		}
+		start, depth := s.Offset(), s.Depth()
+		if err := s.BeginObject(); err != nil {
 			return err
 		}
 		pr := posRec{numberVotes: -1}
@@ -850,5 +910,8 @@ func (p *cvrParser) parsePositions(s *jsonscan.Scanner, r *cvrRecord) error {
 			}
 		}
 		r.positions = append(r.positions, pr)
+		if v := p.posMemo.add(s, start, depth); v != nil {
+			*v = pr
+		}
 	}
 }

@@ -3,6 +3,7 @@ package cdf
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	canvass "github.com/canvass-vote/canvass"
 )
@@ -425,16 +426,40 @@ const (
 	maxInternedStrs = 1 << 16
 )
 
-// mapper turns cvrRecords into canvass.Ballots. It interns the few distinct precinct, style,
-// batch and device names so that a ballot costs one allocation (its ID).
+// mapper turns cvrRecords into canvass.Ballots. It looks ids up in idTables made from the
+// index, interns the few distinct precinct, style, batch and device names, and cuts ballot ids
+// from an arena, so that a ballot costs no allocation.
 type mapper struct {
 	ix       *index
-	intern   map[string]string
+	contests *idTable   // contest @id → index into Election.Contests
+	choices  []*idTable // per contest: selection @id → index into Contest.Choices
+	gpUnits  names
+	devices  names
+	intern   *idTable // interned string → index into interned
+	interned []string
+	ids      idArena
 	snapshot Snapshot
 }
 
 func newMapper(ix *index) *mapper {
-	return &mapper{ix: ix, intern: map[string]string{}}
+	m := &mapper{
+		ix:       ix,
+		contests: newIDTable(len(ix.contests)),
+		gpUnits:  newNames(ix.gpUnits),
+		devices:  newNames(ix.devices),
+		intern:   newIDTable(64),
+	}
+	for id, c := range ix.contests {
+		m.contests.put(id, c)
+	}
+	for _, ch := range ix.choices {
+		t := newIDTable(len(ch))
+		for id, c := range ch {
+			t.put(id, c)
+		}
+		m.choices = append(m.choices, t)
+	}
+	return m
 }
 
 // str returns b as a string, shared with earlier equal strings while the table is small
@@ -443,25 +468,52 @@ func (m *mapper) str(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if s, ok := m.intern[string(b)]; ok {
-		return s
+	if i, ok := m.intern.get(b); ok {
+		return m.interned[i]
 	}
 	s := string(b)
-	if len(m.intern) < maxInternedStrs {
-		m.intern[s] = s
+	if len(m.interned) < maxInternedStrs {
+		m.intern.put(s, int32(len(m.interned)))
+		m.interned = append(m.interned, s)
 	}
 	return s
 }
 
 // lookup names a GpUnit or ReportingDevice reference through table, or returns the id itself.
-func (m *mapper) lookup(table map[string]string, b []byte) string {
+func (m *mapper) lookup(table *names, b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if s, ok := table[string(b)]; ok {
+	if s, ok := table.get(b); ok {
 		return s
 	}
 	return m.str(b)
+}
+
+// idArena makes ballot ids without an allocation per ballot: ids are copied into a 64 KiB
+// chunk that is never written again where they lie, and each string points into it. A chunk
+// is freed when no id in it is referenced any more.
+type idArena struct{ buf []byte }
+
+const arenaChunk = 64 << 10
+
+// id returns b as a string.
+func (a *idArena) id(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaChunk/8 {
+		return string(b) // a long id gets its own allocation
+	}
+	if cap(a.buf)-len(a.buf) < len(b) {
+		a.buf = make([]byte, 0, arenaChunk)
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, b...)
+	s := a.buf[start:]
+	// The bytes of s are never modified after this (later ids are appended after them and a
+	// full chunk is replaced, not reused), which is what unsafe.String requires.
+	return unsafe.String(&s[0], len(s))
 }
 
 // Snapshot selects which CVRSnapshot of each CVR a Reader maps to the ballot.
@@ -541,21 +593,21 @@ func (m *mapper) fill(r *cvrRecord, recNo int64, b *canvass.Ballot) error {
 	snap := &r.snaps[si]
 	switch {
 	case r.uniqueID.end > r.uniqueID.off:
-		b.ID = string(r.bytes(r.uniqueID))
+		b.ID = m.ids.id(r.bytes(r.uniqueID))
 	case r.prePrintedID.end > r.prePrintedID.off:
-		b.ID = string(r.bytes(r.prePrintedID))
+		b.ID = m.ids.id(r.bytes(r.prePrintedID))
 	case snap.id.end > snap.id.off:
-		b.ID = string(r.bytes(snap.id))
+		b.ID = m.ids.id(r.bytes(snap.id))
 	default:
 		b.ID = fmt.Sprintf("record %d", recNo)
 	}
-	b.Precinct = m.lookup(m.ix.gpUnits, r.bytes(r.styleUnitID))
+	b.Precinct = m.lookup(&m.gpUnits, r.bytes(r.styleUnitID))
 	if dev := r.bytes(r.deviceID); len(dev) > 0 {
-		if s, ok := m.ix.devices[string(dev)]; ok {
+		if s, ok := m.devices.get(dev); ok {
 			b.Tabulator = s
 		} else {
 			// Not a ReportingDevice: a producer may point CreatingDeviceId at a GpUnit.
-			b.Tabulator = m.lookup(m.ix.gpUnits, dev)
+			b.Tabulator = m.lookup(&m.gpUnits, dev)
 		}
 	}
 	b.Batch = m.str(r.bytes(r.batchID))
@@ -570,14 +622,14 @@ func (m *mapper) fill(r *cvrRecord, recNo int64, b *canvass.Ballot) error {
 		if len(cid) == 0 {
 			return &mapError{fieldContestID, canvass.ErrMissingField}
 		}
-		cx, ok := m.ix.contests[string(cid)]
+		cx, ok := m.contests.get(cid)
 		if !ok {
 			return &mapError{fieldContestID, fmt.Errorf("%w: %q is not a Contest @id of the report's Election", canvass.ErrUnknownContest, cid)}
 		}
 		cm := b.AddContest(cx)
 		cm.Overvoted = cr.overvotes > 0 || cr.overvoted
 		isRanked := m.ix.ranked[cx]
-		choices := m.ix.choices[cx]
+		choices := m.choices[cx]
 		writeIn := m.ix.writeIn[cx]
 		for sj := cr.s0; sj < cr.s1; sj++ {
 			sr := &r.sels[sj]
@@ -585,7 +637,7 @@ func (m *mapper) fill(r *cvrRecord, recNo int64, b *canvass.Ballot) error {
 			if len(sid) == 0 {
 				return &mapError{fieldSelection, canvass.ErrMissingField}
 			}
-			ch, ok := choices[string(sid)]
+			ch, ok := choices.get(sid)
 			if !ok {
 				return &mapError{fieldSelection, fmt.Errorf("%w: %q is not a ContestSelection @id of contest %q", canvass.ErrUnknownChoice, sid, cid)}
 			}
