@@ -211,18 +211,68 @@ type IDs struct {
 	seed  maphash.Seed
 	slots []uint64 // 0 marks an empty slot
 	n     int
+	sink  uint64 // the sum of the slots AddAll reads ahead, kept so that the reads are kept
 }
 
 // Add records id and reports whether it was new.
 func (s *IDs) Add(id string) bool {
+	s.init()
+	return s.addHash(s.hash(id))
+}
+
+// AddAll adds ids in order, as Add would one after the other, and returns the index of the
+// first id that was already present (added before, or earlier in ids), or -1 if all were new;
+// the ids after a duplicate are not added. The table of a county's ids outgrows the
+// processor's caches, and reading CVRs streams the caches full of input, so each Add waits
+// for its slot to come from memory. AddAll hashes a few dozen ids first and then reads their
+// slots in a tight loop of independent loads, which the processor has in flight together
+// rather than one after another; a caller that can defer the check by that many ids
+// (workspace.TabulateFiles) saves most of the wait.
+func (s *IDs) AddAll(ids []string) int {
+	s.init()
+	var hs [addAllBatch]uint64
+	for base := 0; base < len(ids); base += addAllBatch {
+		batch := ids[base:min(len(ids), base+addAllBatch)]
+		for i, id := range batch {
+			hs[i] = s.hash(id)
+		}
+		mask := uint64(len(s.slots) - 1)
+		var sum uint64
+		for _, h := range hs[:len(batch)] {
+			sum += s.slots[h&mask]
+		}
+		s.sink += sum
+		for i, h := range hs[:len(batch)] {
+			if !s.addHash(h) {
+				return base + i
+			}
+		}
+	}
+	return -1
+}
+
+// addAllBatch is how many ids AddAll looks up together: enough slot reads to keep the memory
+// system busy, few enough that their hashes stay in the first-level cache.
+const addAllBatch = 32
+
+func (s *IDs) init() {
 	if s.slots == nil {
 		s.seed = maphash.MakeSeed()
 		s.slots = make([]uint64, 1<<10)
 	}
+}
+
+// hash returns the id's hash; 0 marks empty slots, so it is never 0.
+func (s *IDs) hash(id string) uint64 {
 	h := maphash.String(s.seed, id)
 	if h == 0 {
 		h = 1
 	}
+	return h
+}
+
+// addHash records the hash h of an id and reports whether it was new.
+func (s *IDs) addHash(h uint64) bool {
 	if !s.insert(h) {
 		return false
 	}
