@@ -451,18 +451,20 @@ type Keys struct {
 }
 
 // keyPattern is a key as it appears in compact input, `"Name":`, in little-endian words for
-// comparing eight bytes at a time; ok is false for a key that needs escaping (or is longer
-// than maxPattern), which only the general path matches.
+// comparing eight bytes at a time, with masks that are zero past the pattern. n is 0 for a
+// key that needs escaping or is longer than maxPattern, which only the general path matches.
 type keyPattern struct {
-	ok    bool
-	skip  bool  // the caller ignores the value (Keys.Ignore)
-	index int32 // the key's index in Keys.names
-	n     int   // bytes of `"Name":`
 	words [maxPattern / 8]uint64
 	masks [maxPattern / 8]uint64
+	n     int32 // bytes of `"Name":`, or 0
+	index int32 // the key's index in Keys.names
+	succ  int32 // the index of the key predicted after this one
+	short bool  // n <= 16: the last two words are zero
+	skip  bool  // the caller ignores the value (Keys.Ignore)
 }
 
-const maxPattern = 64
+// maxPattern is the longest pattern of the fast path: keys of up to 29 bytes.
+const maxPattern = 32
 
 // NewKeys returns the set of the given keys. A key that needs escaping in JSON (a quote, a
 // backslash, a control character) or is not ASCII is still recognized, through the general
@@ -470,13 +472,13 @@ const maxPattern = 64
 func NewKeys(names ...string) *Keys {
 	k := &Keys{names: names, pats: make([]keyPattern, len(names))}
 	for i, n := range names {
-		k.pats[i].index = int32(i)
+		kp := &k.pats[i]
+		kp.index, kp.succ = int32(i), int32((i+1)%len(names))
 		pat := `"` + n + `":`
 		if !plain(n) || len(pat) > maxPattern {
 			continue
 		}
-		kp := &k.pats[i]
-		kp.ok, kp.n = true, len(pat)
+		kp.n, kp.short = int32(len(pat)), len(pat) <= 16
 		for j := 0; j < len(pat); j++ {
 			kp.words[j/8] |= uint64(pat[j]) << (8 * (j % 8))
 			kp.masks[j/8] |= 0xff << (8 * (j % 8))
@@ -534,26 +536,49 @@ func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 				break
 			}
 			kp := &pats[i]
-			// The first four words are compared at once (the masks are zero past the
-			// pattern). They are read from the buffer past end only as far as len(buf); a
-			// match needs the whole pattern before end.
-			if !kp.ok || p+32 > len(buf) {
+			// The pattern's words are compared at once, masked (the masks are zero past the
+			// pattern): two for a short key, four for a long one. They are read from the
+			// buffer past end only as far as len(buf); a match needs the whole pattern before
+			// end.
+			n := int(kp.n)
+			if n == 0 || p+maxPattern > len(buf) || p+n > end {
 				break
 			}
-			b := buf[p : p+32]
-			if (binary.LittleEndian.Uint64(b[0:])^kp.words[0])&kp.masks[0]|
-				(binary.LittleEndian.Uint64(b[8:])^kp.words[1])&kp.masks[1]|
-				(binary.LittleEndian.Uint64(b[16:])^kp.words[2])&kp.masks[2]|
-				(binary.LittleEndian.Uint64(b[24:])^kp.words[3])&kp.masks[3] != 0 ||
-				p+kp.n > end || kp.n > 32 && !kp.matchLong(buf[p:]) {
+			b := buf[p : p+maxPattern]
+			diff := (binary.LittleEndian.Uint64(b[0:])^kp.words[0])&kp.masks[0] |
+				(binary.LittleEndian.Uint64(b[8:])^kp.words[1])&kp.masks[1]
+			if !kp.short {
+				diff |= (binary.LittleEndian.Uint64(b[16:])^kp.words[2])&kp.masks[2] |
+					(binary.LittleEndian.Uint64(b[24:])^kp.words[3])&kp.masks[3]
+			}
+			if diff != 0 {
 				break
 			}
-			pos, first = p+kp.n, false
-			if i++; i == len(pats) {
-				i = 0
-			}
-			next = i
-			if kp.skip {
+			pos, first, next = p+n, false, int(kp.succ)
+			if kp.skip && pos < end {
+				// The commonest ignored values, a small integer or [], without a call (a
+				// call would also spill the loop's state); the rest through skipPlain.
+				switch c := buf[pos]; {
+				case c-'1' <= 8:
+					q := pos + 1
+					for q < end && buf[q]-'0' <= 9 {
+						q++
+					}
+					if q < end && (buf[q] == ',' || buf[q] == '}') {
+						pos = q
+						continue
+					}
+				case c == '0':
+					if pos+1 < end && (buf[pos+1] == ',' || buf[pos+1] == '}') {
+						pos++
+						continue
+					}
+				case c == '[':
+					if pos+1 < end && buf[pos+1] == ']' {
+						pos += 2
+						continue
+					}
+				}
 				if q := skipPlain(buf, pos, end, len(s.stack)); q >= 0 {
 					pos = q
 					continue
@@ -579,22 +604,8 @@ func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 	return -1, true, nil
 }
 
-// matchLong reports whether b starts with the pattern, a pattern longer than 32 bytes whose
-// first 32 have matched; it returns false if b is shorter than 64 bytes.
-func (kp *keyPattern) matchLong(b []byte) bool {
-	if len(b) < 64 {
-		return false
-	}
-	for j := 4; j*8 < kp.n; j++ {
-		if binary.LittleEndian.Uint64(b[j*8:])&kp.masks[j] != kp.words[j] {
-			return false
-		}
-	}
-	return true
-}
-
 // skipPlain returns the index just past the value at buf[i] if it is one that is valid at a
-// glance: a string without escapes or control characters, a non-negative integer without
+// glance: a string without control characters or \u escapes, a non-negative integer without
 // leading zero followed by a byte that may follow a value, true, false, null, {} or [], or an
 // array of such integers; and -1 for any other value, or one not wholly before end, or with
 // whitespace inside, which the general path then reads (and reports the errors of). depth is
@@ -622,11 +633,22 @@ func skipPlain(buf []byte, i, end, depth int) int {
 			switch c := buf[i]; {
 			case c == '"':
 				return i + 1
-			case c == ' ' || c == '!' || c >= 0x23 && c != '\\':
+			case c == '\\':
+				// An escape (RFC 8259 section 7) that needs no checking beyond its bytes.
+				if i+1 >= end {
+					return -1
+				}
+				switch buf[i+1] {
+				case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+					i += 2
+				default:
+					return -1 // \u, or not an escape: the general path checks it
+				}
+			case c >= 0x20:
 				// special flags space and '!' too; plain bytes reach here near the end.
 				i++
 			default:
-				return -1 // an escape or a control character
+				return -1 // a control character
 			}
 		}
 	case 't':
