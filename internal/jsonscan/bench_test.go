@@ -59,3 +59,33 @@ func BenchmarkTyped(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSkipBytes is BenchmarkSkip over the document in place (NewBytes), the path of a
+// memory-mapped file.
+func BenchmarkSkipBytes(b *testing.B) {
+	doc := benchDoc(b)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	s := NewBytes(doc)
+	for b.Loop() {
+		s.ResetBytes(doc)
+		if err := skipDoc(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTypedBytes is BenchmarkTyped over the document in place (NewBytes).
+func BenchmarkTypedBytes(b *testing.B) {
+	doc := benchDoc(b)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	s := NewBytes(doc)
+	var sum int64
+	for b.Loop() {
+		s.ResetBytes(doc)
+		if err := sumCandidates(s, &sum); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -28,7 +28,7 @@ type Mapping struct {
 
 // releaseStep is how far a reader moves on before Release gives memory back: large enough
 // that the madvise calls cost nothing, small enough that the memory a reader holds stays flat.
-const releaseStep = 32 << 20
+const releaseStep = 8 << 20
 
 // maxMap32 is the largest file mapped on a 32-bit system, whose address space a gigabyte file
 // would crowd.

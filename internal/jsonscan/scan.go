@@ -25,6 +25,14 @@
 // generically (the fuzz test checks this), including the nesting limit of 10,000. Like
 // encoding/json.Valid it does not check that strings are valid UTF-8.
 //
+// For speed on large inputs a reader may also:
+//   - scan a whole input in place, NewBytes, such as a regular file mapped into memory with Map
+//     (no copy out of the page cache; the same values and errors as through a buffer);
+//   - name the keys of a record it skips, Keys.Ignore, so that NextKeyIndex passes over their
+//     plain values itself;
+//   - remember small values it read, Repeats, and recognize where they repeat byte for byte,
+//     reusing what it made of them instead of parsing them again.
+//
 // Errors are sticky: after the first error every method returns it. Malformed input gives a
 // *SyntaxError; input that ends early gives a *SyntaxError that wraps io.ErrUnexpectedEOF; a
 // typed read (BeginObject, BeginArray, String, Int, Bool) of a well-formed value of another kind
