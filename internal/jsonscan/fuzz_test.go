@@ -107,6 +107,13 @@ func FuzzScanner(f *testing.F) {
 				t.Fatalf("walk with ignored keys (%s): error %q, without %q", name, got, keysErr)
 			}
 		}
+		// So do keys that learn their order from the first object (LearnOrder).
+		for name, s := range map[string]*Scanner{"reader": New(bytes.NewReader(data)), "bytes": NewBytes(data)} {
+			k := NewKeys(keys...).Ignore("Id", "OutstackConditionIds").LearnOrder()
+			if got := errString(nil, walkKeys(s, k)); got != keysErr {
+				t.Fatalf("walk with learned keys (%s): error %q, without %q", name, got, keysErr)
+			}
+		}
 		// Reusing remembered values (Repeats) gives the same values and errors as reading
 		// them, through a buffer or in place.
 		plain, plainErr := walkDoc(New(bytes.NewReader(data)))

@@ -453,9 +453,12 @@ func (s *Scanner) nextKey(unescape bool) (key []byte, ok bool, err error) {
 // place, without the general string scan. A Keys keeps that prediction, so it is not safe
 // for concurrent use; give each reader its own.
 type Keys struct {
-	names []string
-	pats  []keyPattern
-	next  int // index of the key expected next
+	names []string     // the caller's keys: NextKeyIndex returns indices into names
+	pats  []keyPattern // in the predicted order; a learned key not in names has index -1
+	at    []int32      // at[i] is the position in pats of names[i]
+	next  int          // the position in pats of the key expected next
+	learn bool         // the next object read sets the order (LearnOrder)
+	seen  []string     // learning: that object's keys so far
 }
 
 // keyPattern is a key as it appears in compact input, `"Name":`, in little-endian words for
@@ -478,21 +481,79 @@ const maxPattern = 32
 // backslash, a control character) or is not ASCII is still recognized, through the general
 // path.
 func NewKeys(names ...string) *Keys {
-	k := &Keys{names: names, pats: make([]keyPattern, len(names))}
-	for i, n := range names {
-		kp := &k.pats[i]
-		kp.index, kp.succ = int32(i), int32((i+1)%len(names))
+	k := &Keys{names: names}
+	order := make([]int, len(names))
+	for i := range order {
+		order[i] = i
+	}
+	k.order(names, order, nil)
+	return k
+}
+
+// order makes the patterns of keys, in that order: index[j] is the index in k.names of keys[j]
+// (or -1 for a key not in names); ignored holds the indices in names of keys marked with
+// Ignore. Keys not in names are marked too: the caller does not know them.
+func (k *Keys) order(keys []string, index []int, ignored map[int]bool) {
+	k.pats = make([]keyPattern, len(keys))
+	k.at = make([]int32, len(k.names))
+	k.next = 0
+	for j, n := range keys {
+		kp := &k.pats[j]
+		kp.index, kp.succ = int32(index[j]), int32((j+1)%len(keys))
+		kp.skip = index[j] < 0 || ignored[index[j]]
+		if index[j] >= 0 {
+			k.at[index[j]] = int32(j)
+		}
 		pat := `"` + n + `":`
 		if !plain(n) || len(pat) > maxPattern {
 			continue
 		}
 		kp.n, kp.short = int32(len(pat)), len(pat) <= 16
-		for j := 0; j < len(pat); j++ {
-			kp.words[j/8] |= uint64(pat[j]) << (8 * (j % 8))
-			kp.masks[j/8] |= 0xff << (8 * (j % 8))
+		for b := 0; b < len(pat); b++ {
+			kp.words[b/8] |= uint64(pat[b]) << (8 * (b % 8))
+			kp.masks[b/8] |= 0xff << (8 * (b % 8))
 		}
 	}
+}
+
+// LearnOrder makes the next object read with k set the order NextKeyIndex predicts: that
+// object's keys in the order they come, then the keys of k it lacked. Keys of that object not
+// in k are added to the prediction (NextKeyIndex reports them as -1, as any other unknown
+// key, and passes over their plain values as for Ignore). A reader of records whose producer
+// is not known, but which writes every record alike, learns its order from the first record
+// so that the following ones take the fast path. It returns k.
+func (k *Keys) LearnOrder() *Keys {
+	k.learn, k.seen = true, k.seen[:0]
 	return k
+}
+
+// learned ends learning at the end of the first object: it orders the keys as they came.
+func (k *Keys) learned() {
+	ignored := map[int]bool{}
+	for _, kp := range k.pats {
+		if kp.skip && kp.index >= 0 {
+			ignored[int(kp.index)] = true
+		}
+	}
+	var keys []string
+	var index []int
+	have := map[string]bool{}
+	for _, n := range append(k.seen, k.names...) {
+		if have[n] {
+			continue
+		}
+		have[n] = true
+		i := -1
+		for j, kn := range k.names {
+			if kn == n {
+				i = j
+				break
+			}
+		}
+		keys, index = append(keys, n), append(index, i)
+	}
+	k.order(keys, index, ignored)
+	k.learn, k.seen = false, nil
 }
 
 // Ignore marks the given keys of k as keys whose values the caller skips, and returns k.
@@ -506,7 +567,7 @@ func (k *Keys) Ignore(names ...string) *Keys {
 	for _, n := range names {
 		for i, kn := range k.names {
 			if kn == n {
-				k.pats[i].skip = true
+				k.pats[k.at[i]].skip = true
 			}
 		}
 	}
@@ -521,7 +582,7 @@ func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 	// Fast path: compact input with the predicted key, `,"Name":` or `"Name":` right after '{',
 	// or the '}' that ends the object. The state lives in locals, written back on the way out,
 	// since the loop goes on past ignored keys.
-	if s.top == '{' && s.err == nil {
+	if s.top == '{' && s.err == nil && !k.learn {
 		buf, end, pos, first, next, pats := s.buf, s.end, s.pos, s.first, k.next, k.pats
 		for pos < end {
 			c := buf[pos]
@@ -599,12 +660,18 @@ func (s *Scanner) NextKeyIndex(k *Keys) (index int, ok bool, err error) {
 	}
 	key, ok, err := s.nextKey(true)
 	if err != nil || !ok {
+		if err == nil && k.learn {
+			k.learned()
+		}
 		return -1, ok, err
+	}
+	if k.learn && len(k.seen) < 64 {
+		k.seen = append(k.seen, string(key))
 	}
 	for i, name := range k.names {
 		if string(key) == name {
-			if k.next = i + 1; k.next == len(k.names) {
-				k.next = 0
+			if j := k.at[i]; int(j) < len(k.pats) {
+				k.next = int(k.pats[j].succ)
 			}
 			return i, true, nil
 		}
@@ -773,31 +840,8 @@ func (s *Scanner) NextElem() (ok bool, err error) {
 // String reads a string value and returns it unescaped. The bytes are valid until the next
 // call on s.
 func (s *Scanner) String() ([]byte, error) {
-	// Fast path: a string right at s.pos of printable ASCII without '"', '\\', space or '!'
-	// (which special flags too), wholly buffered with eight bytes to spare: its bytes are its
-	// value.
-	if s.err == nil && s.pos < s.end && s.end <= len(s.buf) && s.buf[s.pos] == '"' {
-		buf, end := s.buf, s.end
-		start := s.pos + 1
-		for i := start; i+8 <= end; i += 8 {
-			w := binary.LittleEndian.Uint64(buf[i:])
-			m := special(w)
-			if m == 0 {
-				if w&highs != 0 {
-					break
-				}
-				continue
-			}
-			// Only the bytes before the special one count.
-			if w&((m&-m)-1)&highs != 0 {
-				break
-			}
-			if q := i + bits.TrailingZeros64(m)>>3; buf[q] == '"' {
-				s.pos = q + 1
-				return buf[start:q], nil
-			}
-			break
-		}
+	if b, ok := s.PlainString(); ok {
+		return b, nil
 	}
 	if s.err != nil {
 		return nil, s.err
@@ -827,6 +871,40 @@ const (
 func special(w uint64) uint64 {
 	b := w ^ (ones * '\\')
 	return ((w-ones*0x23)&^w | (b-ones)&^b) & highs
+}
+
+// PlainString reads the next value and reports true if it is a string right at the current
+// position (no whitespace before it) of printable ASCII without escapes, spaces or '!', wholly
+// buffered with eight bytes to spare: the commonest strings, whose bytes are their value.
+// Otherwise it consumes nothing, sets no error and reports false, and the caller reads the
+// value with String or the other methods (a reader of optional values, which may be null,
+// tries PlainString first to save a Peek). The bytes are valid until the next call on s.
+func (s *Scanner) PlainString() ([]byte, bool) {
+	if s.err != nil || s.pos >= s.end || s.end > len(s.buf) || s.buf[s.pos] != '"' {
+		return nil, false
+	}
+	buf, end := s.buf, s.end
+	start := s.pos + 1
+	for i := start; i+8 <= end; i += 8 {
+		w := binary.LittleEndian.Uint64(buf[i:])
+		m := special(w)
+		if m == 0 {
+			if w&highs != 0 {
+				return nil, false
+			}
+			continue
+		}
+		// Only the bytes before the special one count.
+		if w&((m&-m)-1)&highs != 0 {
+			return nil, false
+		}
+		if q := i + bits.TrailingZeros64(m)>>3; buf[q] == '"' {
+			s.pos = q + 1
+			return buf[start:q], true
+		}
+		return nil, false
+	}
+	return nil, false
 }
 
 // Flags scanString reports about a string.

@@ -708,6 +708,51 @@ func TestNextKeyIndex(t *testing.T) {
 			}
 		}
 	}
+	// LearnOrder: the first object sets the order, with its unknown keys; afterwards those
+	// are passed over with their plain values, and the known keys come by their indices.
+	learnDoc := `[{"@type":"X","b":1,"a":"s","c":[1]},{"@type":"X","b":2,"a":"t","c":[2]},{"a":"u","@type":{"x":1},"b":3}]`
+	for name, s := range readers(learnDoc) {
+		lk := NewKeys("a", "b").LearnOrder()
+		var got [][]int
+		err := s.BeginArray()
+		for err == nil {
+			var ok bool
+			if ok, err = s.NextElem(); err != nil || !ok {
+				break
+			}
+			if err = s.BeginObject(); err != nil {
+				break
+			}
+			obj := []int{}
+			for {
+				var i int
+				i, ok, err = s.NextKeyIndex(lk)
+				if err != nil || !ok {
+					break
+				}
+				obj = append(obj, i)
+				if err = s.Skip(); err != nil {
+					break
+				}
+			}
+			got = append(got, obj)
+		}
+		if err == nil {
+			err = s.End()
+		}
+		if err != nil {
+			t.Errorf("learn (%s): %v", name, err)
+			continue
+		}
+		if name != "default" {
+			continue // small buffers take the general path, which reports every key
+		}
+		// Object 1 teaches (every key reported); object 2 passes over "@type" and "c"
+		// (plain values); object 3 has "@type" with an object value, reported as -1.
+		if want := [][]int{{-1, 1, 0, -1}, {1, 0}, {0, -1, 1}}; !reflect.DeepEqual(got, want) {
+			t.Errorf("learn: got %v, want %v", got, want)
+		}
+	}
 	// Malformed objects are errors on the fast path as on the slow one.
 	for _, doc := range []string{`{"Id":1"Name":2}`, `{,"Id":1}`, `{"Id":1,}`, `{"Id"1}`, `{"Id":1,"Name"`, `[1]`} {
 		s := New(strings.NewReader(doc))
@@ -800,6 +845,49 @@ func TestRepeats(t *testing.T) {
 		// 8 (a number).
 		if want := []int{1, 6, 9}; !reflect.DeepEqual(hits, want) {
 			t.Errorf("%s: repeats at elements %v, want %v", name, hits, want)
+		}
+	}
+}
+
+// TestPlainString checks which strings PlainString takes (plain ASCII, right at the position,
+// with eight bytes to spare) and that it leaves every other value, unconsumed, to the general
+// methods.
+func TestPlainString(t *testing.T) {
+	tests := []struct {
+		doc  string
+		want string // "" when PlainString declines
+	}{
+		{`["abc-12",0000000000]`, "abc-12"},
+		{`["a longer plain string",0]`, ""}, // a space: declined
+		{`["CVR.SelectionPosition",0000000000]`, "CVR.SelectionPosition"},
+		{`["esc\"aped",0]`, ""},
+		{"[\"caf\xc3\xa9\",0]", ""},
+		{`["x\u0041yzzzzzzzz",0]`, ""},
+		{`[null,0]`, ""},
+		{`[12345,0]`, ""},
+		{`["end"]`, ""}, // fewer than eight bytes after the string
+	}
+	for _, tt := range tests {
+		s := NewBytes([]byte(tt.doc))
+		if err := s.BeginArray(); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.NextElem(); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		off := s.Offset()
+		b, ok := s.PlainString()
+		if ok != (tt.want != "") || string(b) != tt.want {
+			t.Errorf("%s: PlainString = %q, %v; want %q", tt.doc, b, ok, tt.want)
+		}
+		if !ok && s.Offset() != off {
+			t.Errorf("%s: declined but consumed %d bytes", tt.doc, s.Offset()-off)
+		}
+		if !ok {
+			// The general path reads the value as before.
+			if err := s.Skip(); err != nil {
+				t.Errorf("%s: Skip after PlainString declined: %v", tt.doc, err)
+			}
 		}
 	}
 }
