@@ -45,6 +45,9 @@ func str(s *jsonscan.Scanner) (string, error) {
 // strBytes reads an optional string value (null gives nil); the bytes are valid until the next
 // call on s.
 func strBytes(s *jsonscan.Scanner) ([]byte, error) {
+	if b, ok := s.PlainString(); ok {
+		return b, nil
+	}
 	k, err := s.Peek()
 	if err != nil {
 		return nil, err
@@ -473,88 +476,32 @@ func parseUnits(s *jsonscan.Scanner, field string, table map[string]string, name
 // CVRs (SP 1500-103 classes CVR, CVRSnapshot, CVRContest, CVRContestSelection,
 // SelectionPosition): the hot path. Everything goes into the reused cvrRecord.
 
-// objKeys recognizes the keys of one kind of object of the CVR part. It learns the key order
-// of the first such object (producers write every CVR alike), so that the following objects
-// go through the scanner's NextKeyIndex, which recognizes a key predicted in that order by
-// comparing its bytes in place instead of scanning it as a string. A key met in another order
-// or another spacing takes the general path; the result is the same.
+// objKeys recognizes the keys of one kind of object of the CVR part through the scanner's
+// NextKeyIndex, which learns the key order of the first such object (producers write every
+// CVR alike, in an order of their own) so that the following objects take its fast path: a
+// key predicted in that order is recognized by comparing its bytes in place, and the plain
+// values of keys the reader does not act on ("@type", "ElectionId", ...) are passed over
+// there too. A key met in another order or another spacing takes the general path; the result
+// is the same.
 type objKeys struct {
-	known  []string       // the keys acted on; next returns k+1 for known[k], 0 for any other
-	fields []string       // field path per action, for errors; fields[0] is the object's
-	keys   *jsonscan.Keys // nil while learning
-	act    []uint8        // per key of keys: its action
-	seen   []string       // learning: the first object's keys, in order
+	keys   *jsonscan.Keys
+	fields []string // field path per action, for errors; fields[0] is the object's
 }
 
 func newObjKeys(path string, known ...string) objKeys {
-	o := objKeys{known: known, fields: []string{path}}
+	o := objKeys{keys: jsonscan.NewKeys(known...).LearnOrder(), fields: []string{path}}
 	for _, k := range known {
 		o.fields = append(o.fields, path+"."+k)
 	}
 	return o
 }
 
-// next reads the next key of the current object and returns its action (0: skip the value);
-// ok is false after the object's '}'.
-func (o *objKeys) next(s *jsonscan.Scanner) (act uint8, ok bool, err error) {
-	// Small enough to inline: this runs for every key of every CVR.
-	if o.keys == nil {
-		return o.learning(s)
-	}
+// next reads the next key of the current object and returns its action: the index+1 of the
+// key in known, 0 for another key (the caller skips its value); ok is false after the
+// object's '}'.
+func (o *objKeys) next(s *jsonscan.Scanner) (act int, ok bool, err error) {
 	i, ok, err := s.NextKeyIndex(o.keys)
-	if i < 0 { // a key not in the set, the end of the object, or an error
-		return 0, ok, err
-	}
-	return o.act[i], true, nil
-}
-
-// learning is next while the first object teaches the key order.
-func (o *objKeys) learning(s *jsonscan.Scanner) (act uint8, ok bool, err error) {
-	key, ok, err := s.NextKey()
-	if err != nil {
-		return 0, false, err
-	}
-	if !ok {
-		o.learn()
-		return 0, false, nil
-	}
-	if len(o.seen) < 64 {
-		o.seen = append(o.seen, string(key))
-	}
-	for k, name := range o.known {
-		if string(key) == name {
-			return uint8(k + 1), true, nil
-		}
-	}
-	return 0, true, nil
-}
-
-// learn builds the key set from the first object's keys, in their order, followed by the
-// known keys it lacked (so that those are still recognized when they do occur).
-func (o *objKeys) learn() {
-	var names []string
-	have := map[string]bool{}
-	for _, n := range append(o.seen, o.known...) {
-		if !have[n] {
-			have[n] = true
-			names = append(names, n)
-		}
-	}
-	o.act = make([]uint8, len(names))
-	var ignored []string
-	for i, n := range names {
-		for k, name := range o.known {
-			if n == name {
-				o.act[i] = uint8(k + 1)
-			}
-		}
-		if o.act[i] == 0 {
-			ignored = append(ignored, n)
-		}
-	}
-	// The scanner passes over the plain values of the keys acted on by none ("@type",
-	// "ElectionId", ...) itself; those it returns are skipped by the callers as before.
-	o.keys, o.seen = jsonscan.NewKeys(names...).Ignore(ignored...), nil
+	return i + 1, ok, err
 }
 
 // The actions of each kind of object: the index+1 of the key in its objKeys.known.
