@@ -91,3 +91,29 @@ func TestIDsMany(t *testing.T) {
 		}
 	}
 }
+
+func TestIDsAddAll(t *testing.T) {
+	var ids IDs
+	batch := make([]string, 0, 200)
+	for i := range 200 {
+		batch = append(batch, "b"+strconv.Itoa(i))
+	}
+	if i := ids.AddAll(batch); i != -1 {
+		t.Fatalf("fresh ids: duplicate reported at %d", i)
+	}
+	// A batch whose 131st id (index 130) repeats one seen before, and whose 150th repeats
+	// one earlier in the same batch: the first in order is reported.
+	next := []string{}
+	for i := range 150 {
+		next = append(next, "c"+strconv.Itoa(i))
+	}
+	next[130] = "b17"
+	next[149] = "c3"
+	if i := ids.AddAll(next); i != 130 {
+		t.Errorf("AddAll reported %d, want 130", i)
+	}
+	var within IDs
+	if i := within.AddAll([]string{"x", "y", "x"}); i != 2 {
+		t.Errorf("duplicate within one batch reported at %d, want 2", i)
+	}
+}

@@ -378,3 +378,15 @@ func TestWayneAndGeorgia(t *testing.T) {
 		t.Errorf("Georgia: under %d over %d counties %d winners %v", c.Undervotes, c.Overvotes, len(c.Units), c.Winners)
 	}
 }
+
+// Counting files without a workspace also refuses a ballot id seen twice, naming where the
+// second one is: the copy of CvrExport_24940.json, its first session.
+func TestTabulateFilesDuplicate(t *testing.T) {
+	dir := sfExport(t)
+	copyFile(t, filepath.Join(dir, "CvrExport_24940.json"), filepath.Join(dir, "CvrExport_24941.json"))
+	_, err := TabulateFiles([]string{dir}, nil, TabulateOptions{})
+	var pe *canvass.ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, canvass.ErrDuplicateID) || filepath.Base(pe.File) != "CvrExport_24941.json" || pe.Record != 1 {
+		t.Fatalf("error %v; want a duplicate id in CvrExport_24941.json record 1", err)
+	}
+}
