@@ -45,7 +45,7 @@ and needs no workspace.`,
 			case len(resultFiles) > 0 && len(cvrFiles) == 0:
 				resultFiles = append(resultFiles, args...)
 			default:
-				return fmt.Errorf("unexpected arguments %q: name files with --cvr FILE... or --results FILE...", args)
+				return fmt.Errorf("unexpected arguments %q: name the files after --cvr or --results", args)
 			}
 			level, err := workspace.ParseLevel(by)
 			if err != nil {
