@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	canvass "github.com/canvass-vote/canvass"
 )
@@ -301,4 +302,31 @@ func (s *IDs) insert(h uint64) bool {
 			return false
 		}
 	}
+}
+
+// IDArena makes ballot id strings without an allocation per ballot: ids are copied into a
+// 64 KiB chunk that is never written again once an id is in it, and each string points into
+// the chunk. A chunk is freed when no id in it is referenced any more. Readers use it so that
+// the hot path of reading allocates nothing per ballot.
+type IDArena struct{ buf []byte }
+
+const idArenaChunk = 64 << 10
+
+// String returns b as a string backed by the arena (b itself is not retained).
+func (a *IDArena) String(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > idArenaChunk/8 {
+		return string(b) // a long id gets its own allocation
+	}
+	if cap(a.buf)-len(a.buf) < len(b) {
+		a.buf = make([]byte, 0, idArenaChunk)
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, b...)
+	id := a.buf[start:]
+	// The bytes of id are never modified after this (later ids are appended after them and a
+	// full chunk is replaced, not reused), which is what unsafe.String requires.
+	return unsafe.String(&id[0], len(id))
 }

@@ -117,3 +117,23 @@ func TestIDsAddAll(t *testing.T) {
 		t.Errorf("duplicate within one batch reported at %d, want 2", i)
 	}
 }
+
+func TestIDArena(t *testing.T) {
+	var a IDArena
+	buf := []byte("21-20-88")
+	id := a.String(buf)
+	copy(buf, "xxxxxxxx") // the arena keeps its own copy
+	long := a.String(bytes.Repeat([]byte("9"), 10000))
+	var many []string
+	for i := range 20000 { // several chunks
+		many = append(many, a.String([]byte(strconv.Itoa(i))))
+	}
+	if id != "21-20-88" || len(long) != 10000 || a.String(nil) != "" {
+		t.Errorf("arena ids changed: %q %d", id, len(long))
+	}
+	for i, s := range many {
+		if s != strconv.Itoa(i) {
+			t.Fatalf("id %d reads %q", i, s)
+		}
+	}
+}

@@ -3,9 +3,9 @@ package cdf
 import (
 	"fmt"
 	"strings"
-	"unsafe"
 
 	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/cvr"
 )
 
 // This file holds the part of the reader that does not depend on the encoding: the CDF model as
@@ -437,7 +437,7 @@ type mapper struct {
 	devices  names
 	intern   *idTable // interned string → index into interned
 	interned []string
-	ids      idArena
+	ids      cvr.IDArena
 	snapshot Snapshot
 }
 
@@ -488,32 +488,6 @@ func (m *mapper) lookup(table *names, b []byte) string {
 		return s
 	}
 	return m.str(b)
-}
-
-// idArena makes ballot ids without an allocation per ballot: ids are copied into a 64 KiB
-// chunk that is never written again where they lie, and each string points into it. A chunk
-// is freed when no id in it is referenced any more.
-type idArena struct{ buf []byte }
-
-const arenaChunk = 64 << 10
-
-// id returns b as a string.
-func (a *idArena) id(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > arenaChunk/8 {
-		return string(b) // a long id gets its own allocation
-	}
-	if cap(a.buf)-len(a.buf) < len(b) {
-		a.buf = make([]byte, 0, arenaChunk)
-	}
-	start := len(a.buf)
-	a.buf = append(a.buf, b...)
-	s := a.buf[start:]
-	// The bytes of s are never modified after this (later ids are appended after them and a
-	// full chunk is replaced, not reused), which is what unsafe.String requires.
-	return unsafe.String(&s[0], len(s))
 }
 
 // Snapshot selects which CVRSnapshot of each CVR a Reader maps to the ballot.
@@ -593,11 +567,11 @@ func (m *mapper) fill(r *cvrRecord, recNo int64, b *canvass.Ballot) error {
 	snap := &r.snaps[si]
 	switch {
 	case r.uniqueID.end > r.uniqueID.off:
-		b.ID = m.ids.id(r.bytes(r.uniqueID))
+		b.ID = m.ids.String(r.bytes(r.uniqueID))
 	case r.prePrintedID.end > r.prePrintedID.off:
-		b.ID = m.ids.id(r.bytes(r.prePrintedID))
+		b.ID = m.ids.String(r.bytes(r.prePrintedID))
 	case snap.id.end > snap.id.off:
-		b.ID = m.ids.id(r.bytes(snap.id))
+		b.ID = m.ids.String(r.bytes(snap.id))
 	default:
 		b.ID = fmt.Sprintf("record %d", recNo)
 	}

@@ -20,7 +20,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"unsafe"
 
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/cvr"
@@ -66,7 +65,8 @@ type Reader struct {
 	gen  uint32
 
 	keys      keySets
-	ids       idArena
+	ids       cvr.IDArena
+	idScratch []byte
 	batches   map[[2]int64]string
 	lastBatch [2]int64
 	lastName  string
@@ -596,7 +596,7 @@ func (r *Reader) session() error {
 
 	b := &r.b
 	b.Contests, ip.contests = ip.contests, b.Contests[:0]
-	b.ID = r.ids.id(tab, batch, rec)
+	b.ID = r.ballotID(tab, batch, rec)
 	b.Tabulator = r.man.tabulators.name(tab)
 	b.Batch = r.batchName(tab, batch)
 	b.CountingGroup = ""
@@ -913,28 +913,13 @@ func (r *Reader) mark(k int, cm *canvass.ContestMarks, raw []int64, flags canvas
 	return append(raw, cand), nil
 }
 
-// idArena makes ballot ids ("TabulatorId-BatchId-RecordId") without an allocation per
-// ballot: ids are appended to a 64 KiB chunk that is never written again, and each string
-// points into it. A chunk is freed when no id in it is referenced any more.
-type idArena struct{ buf []byte }
-
-const (
-	arenaChunk = 64 << 10
-	maxIDLen   = 3*20 + 2 // three int64 in decimal and two dashes
-)
-
-func (a *idArena) id(tab, batch, rec int64) string {
-	if cap(a.buf)-len(a.buf) < maxIDLen {
-		a.buf = make([]byte, 0, arenaChunk)
-	}
-	start := len(a.buf)
-	a.buf = strconv.AppendInt(a.buf, tab, 10)
-	a.buf = append(a.buf, '-')
-	a.buf = strconv.AppendInt(a.buf, batch, 10)
-	a.buf = append(a.buf, '-')
-	a.buf = strconv.AppendInt(a.buf, rec, 10)
-	s := a.buf[start:]
-	// The bytes of s are never modified after this (later ids are appended after them and a
-	// full chunk is replaced, not reused), which is what unsafe.String requires.
-	return unsafe.String(&s[0], len(s))
+// ballotID formats "TabulatorId-BatchId-RecordId" into scratch and interns it in the arena.
+func (r *Reader) ballotID(tab, batch, rec int64) string {
+	b := strconv.AppendInt(r.idScratch[:0], tab, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, batch, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, rec, 10)
+	r.idScratch = b
+	return r.ids.String(b)
 }
