@@ -282,46 +282,56 @@ func jsonErr(err error) error {
 	return fmt.Errorf("%w: %v", cvr.ErrSyntax, err)
 }
 
-// idMap maps Dominion ids (small non-negative integers in every export seen) to indices: a
+// idTable maps Dominion ids (small non-negative integers in every export seen) to values: a
 // slice when the ids are dense enough, a map otherwise.
-type idMap struct {
-	dense  []int32 // -1 for absent
-	sparse map[int64]int32
+type idTable[V any] struct {
+	dense  []V
+	has    []bool
+	sparse map[int64]V
 }
 
-func newIDMap(m map[int64]int32) idMap {
+func newIDTable[V any](m map[int64]V) idTable[V] {
 	var max int64 = -1
 	for id := range m {
 		if id > max {
 			max = id
 		}
 	}
-	var im idMap
+	var t idTable[V]
 	if max < denseLimit && max < int64(len(m))*16+denseSlack {
-		im.dense = make([]int32, max+1)
-		for i := range im.dense {
-			im.dense[i] = -1
-		}
+		t.dense = make([]V, max+1)
+		t.has = make([]bool, max+1)
 	}
 	for id, v := range m {
-		if id >= 0 && id < int64(len(im.dense)) {
-			im.dense[id] = v
+		if id >= 0 && id < int64(len(t.dense)) {
+			t.dense[id], t.has[id] = v, true
 			continue
 		}
-		if im.sparse == nil {
-			im.sparse = map[int64]int32{}
+		if t.sparse == nil {
+			t.sparse = map[int64]V{}
 		}
-		im.sparse[id] = v
+		t.sparse[id] = v
 	}
-	return im
+	return t
 }
+
+// lookup returns the value for id and whether there is one.
+func (t *idTable[V]) lookup(id int64) (V, bool) {
+	if uint64(id) < uint64(len(t.dense)) && t.has[id] {
+		return t.dense[id], true
+	}
+	v, ok := t.sparse[id]
+	return v, ok
+}
+
+// idMap maps Dominion ids to indices.
+type idMap struct{ idTable[int32] }
+
+func newIDMap(m map[int64]int32) idMap { return idMap{newIDTable(m)} }
 
 // get returns the index for id, or -1.
 func (m *idMap) get(id int64) int32 {
-	if uint64(id) < uint64(len(m.dense)) {
-		return m.dense[id]
-	}
-	if v, ok := m.sparse[id]; ok {
+	if v, ok := m.lookup(id); ok {
 		return v
 	}
 	return -1
@@ -330,43 +340,15 @@ func (m *idMap) get(id int64) int32 {
 // names maps ids to the names of a manifest. An id the manifest lacks is named by its number,
 // made once and kept, so that the hot path does not allocate.
 type names struct {
-	dense    []string
-	has      []bool
-	sparse   map[int64]string
+	idTable[string]
 	fallback map[int64]string
 }
 
-func newNames(m map[int64]string) names {
-	var max int64 = -1
-	for id := range m {
-		if id > max {
-			max = id
-		}
-	}
-	var n names
-	if max < denseLimit && max < int64(len(m))*16+denseSlack {
-		n.dense = make([]string, max+1)
-		n.has = make([]bool, max+1)
-	}
-	for id, v := range m {
-		if id >= 0 && id < int64(len(n.dense)) {
-			n.dense[id], n.has[id] = v, true
-			continue
-		}
-		if n.sparse == nil {
-			n.sparse = map[int64]string{}
-		}
-		n.sparse[id] = v
-	}
-	return n
-}
+func newNames(m map[int64]string) names { return names{idTable: newIDTable(m)} }
 
 // name returns the manifest's name for id, or id in decimal.
 func (n *names) name(id int64) string {
-	if uint64(id) < uint64(len(n.dense)) && n.has[id] {
-		return n.dense[id]
-	}
-	if s, ok := n.sparse[id]; ok {
+	if s, ok := n.lookup(id); ok {
 		return s
 	}
 	if s, ok := n.fallback[id]; ok {

@@ -346,6 +346,11 @@ func (s *Scanner) BeginObject() error {
 	if s.err == nil && s.pos < s.end && s.buf[s.pos] == '{' {
 		return s.push('{')
 	}
+	return s.begin('{', "object")
+}
+
+// begin is the slow path of BeginObject and BeginArray (their fast path stays inlined).
+func (s *Scanner) begin(open byte, what string) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -353,10 +358,10 @@ func (s *Scanner) BeginObject() error {
 	if err != nil {
 		return err
 	}
-	if c != '{' {
-		return s.mismatch(c, "object")
+	if c != open {
+		return s.mismatch(c, what)
 	}
-	return s.push('{')
+	return s.push(open)
 }
 
 // BeginArray consumes the '[' that starts an array.
@@ -364,17 +369,7 @@ func (s *Scanner) BeginArray() error {
 	if s.err == nil && s.pos < s.end && s.buf[s.pos] == '[' {
 		return s.push('[')
 	}
-	if s.err != nil {
-		return s.err
-	}
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	if c != '[' {
-		return s.mismatch(c, "array")
-	}
-	return s.push('[')
+	return s.begin('[', "array")
 }
 
 // NextKey reads the next key of the current object and the ':' after it. It returns ok=false
