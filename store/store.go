@@ -1,8 +1,8 @@
 // Package store is the persistence of a workspace behind one interface, so that the engines
 // and the workspace do not know whether they run on the embedded SQLite database (store/sqlite)
-// or on PostgreSQL (later). Every state change happens inside Update, which records at least
-// one Change in the same transaction: the journal of changes is where the signed ledger will
-// hook in, so the store and the record of changes can never disagree.
+// or on PostgreSQL (later). Every state change happens inside Update, which appends at least
+// one ledger entry in the same transaction, so the store and the signed record of changes can
+// never disagree.
 package store
 
 import (
@@ -11,26 +11,30 @@ import (
 	"time"
 
 	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/ledger"
 )
 
 // Store is a workspace's database.
 type Store interface {
-	// Update runs fn in one read-write transaction. If fn returns an error, or records no
-	// Change, nothing is written. The actor names who makes the change.
-	Update(ctx context.Context, actor string, fn func(Tx) error) error
+	// Update runs fn in one read-write transaction. If fn returns an error, or appends no
+	// ledger entry, nothing is written.
+	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction (a consistent snapshot).
 	View(ctx context.Context, fn func(Tx) error) error
+	// AddCheckpoint stores a signed checkpoint of the ledger. It is the one write outside
+	// Update: a checkpoint changes nothing, it signs what the ledger already holds.
+	AddCheckpoint(ctx context.Context, size uint64, note []byte) error
 	Close() error
 }
 
-// ErrNoChange is returned by Update when fn recorded no Change: a state change that is not on
-// the record is refused.
-var ErrNoChange = errors.New("store: update recorded no change")
+// ErrNoChange is returned by Update when fn appended no ledger entry: a state change that is
+// not on the record is refused.
+var ErrNoChange = errors.New("store: update appended no ledger entry")
 
 // File is an imported file (or folder, or ZIP).
 type File struct {
 	ID     int64
-	Name   string // the path as given, for people
+	Name   string // the file's base name, for people
 	SHA256 string // hex; for a folder, see workspace.HashPath
 	Size   int64
 	Kind   string // "cvr" or "results"
@@ -43,15 +47,14 @@ type File struct {
 	Records int64
 	// Replaced is the id of the file this one replaced (0 when none).
 	Replaced int64
+	// Entry is the ledger entry that records the import.
+	Entry uint64
 }
 
-// Change is one entry of the journal of state changes.
-type Change struct {
-	Seq    int64
-	At     time.Time
-	Actor  string
-	Kind   string // "workspace.init", "import.cvr", "import.results", "import.replace", ...
-	Detail []byte // canonical JSON
+// Checkpoint is a stored signed checkpoint.
+type Checkpoint struct {
+	Size uint64
+	Note []byte
 }
 
 // ContestIDs maps the contests and choices of one source's Election to the workspace's ids.
@@ -62,14 +65,28 @@ type ContestIDs struct {
 
 // Tx is what a transaction can do. Reads see the transaction's own writes.
 type Tx interface {
-	// RecordChange appends to the journal (detail is marshalled as JSON).
-	RecordChange(kind string, detail any) error
-	Changes() ([]Change, error)
+	// Append appends an entry to the ledger: it sets e.Seq, encodes the entry canonically
+	// and extends the Merkle tree. It returns the encoded entry.
+	Append(e *ledger.Entry) ([]byte, error)
+	// Entries calls fn with each encoded entry of [from, to) in order.
+	Entries(from, to uint64, fn func(seq uint64, data []byte) error) error
+	// EntriesOfType calls fn with each encoded entry of one type, in order.
+	EntriesOfType(typ string, fn func(seq uint64, data []byte) error) error
+	// Tree is the ledger's Merkle tree as of this transaction.
+	Tree() (*ledger.Tree, error)
+	// Hashes returns rows of the tree (ledger.TileRows).
+	Hashes(tileLevel int, from, to uint64) ([]ledger.Hash, error)
+	// Checkpoints returns the stored signed checkpoints, smallest first.
+	Checkpoints() ([]Checkpoint, error)
+	// AddTabulation stores the full result of tabulation entry seq; Tabulation reads it.
+	AddTabulation(seq uint64, result []byte) error
+	Tabulation(seq uint64) ([]byte, error)
 
 	FileByHash(sha256 string) (*File, error) // nil, nil when none
 	Files() ([]File, error)
 	AddFile(f *File) (int64, error)
-	SetFileRecords(id, records int64) error
+	// FinishFile sets the number of records imported and the ledger entry of the import.
+	FinishFile(id, records int64, entry uint64) error
 	// DeleteFileData removes the ballots and results imported from a file and marks it
 	// replaced (the file row stays, for the record).
 	DeleteFileData(id int64) error

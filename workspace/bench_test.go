@@ -22,7 +22,7 @@ func BenchmarkImportCVR(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			b.StopTimer()
-			w, err := Init(ctx, b.TempDir(), "bench")
+			w, err := Init(ctx, b.TempDir(), "bench", InitOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -38,7 +38,7 @@ func BenchmarkImportCVR(b *testing.B) {
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ballots/s")
 	})
 	b.Run("tabulate", func(b *testing.B) {
-		w, err := Init(ctx, b.TempDir(), "bench")
+		w, err := Init(ctx, b.TempDir(), "bench", InitOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

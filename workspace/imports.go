@@ -2,79 +2,19 @@ package workspace
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/cvr"
+	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
 )
-
-// HashPath returns the SHA-256 (hex) and size of a file, or of a folder: for a folder the hash
-// is SHA-256 over its regular files in lexical order of their slash-separated relative paths,
-// one line each of "path NUL sha256-hex LF", and the size is the sum of the files' sizes. Anyone
-// can recompute it with sha256sum and a sort.
-func HashPath(path string) (string, int64, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", 0, err
-	}
-	if !fi.IsDir() {
-		return hashFile(path)
-	}
-	var files []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			rel, err := filepath.Rel(path, p)
-			if err != nil {
-				return err
-			}
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		return "", 0, err
-	}
-	sort.Strings(files)
-	h := sha256.New()
-	var total int64
-	for _, rel := range files {
-		sum, size, err := hashFile(filepath.Join(path, filepath.FromSlash(rel)))
-		if err != nil {
-			return "", 0, err
-		}
-		total += size
-		fmt.Fprintf(h, "%s\x00%s\n", rel, sum)
-	}
-	return hex.EncodeToString(h.Sum(nil)), total, nil
-}
-
-func hashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
 
 // ImportOptions tune an import.
 type ImportOptions struct {
@@ -102,28 +42,84 @@ type ImportReport struct {
 // ErrAlreadyImported is returned when the file's hash is already in the workspace.
 var ErrAlreadyImported = errors.New("already imported")
 
-// prepareImport hashes the file and checks it against earlier imports.
-func prepareImport(tx store.Tx, path, kind, format string, opts ImportOptions) (*store.File, error) {
-	sum, size, err := HashPath(path)
+// importer is the part of an import common to CVRs and results: hash and keep the file,
+// check it against earlier imports, and record the file and the import entry.
+type importer struct {
+	w    *Workspace
+	path string
+	kind string // "cvr" or "results"
+	typ  string // ledger entry type
+	opts ImportOptions
+	at   time.Time
+	keep *keeper
+	file *store.File
+	body ledger.ImportBody
+}
+
+func (w *Workspace) newImporter(path, kind, typ, format string, opts ImportOptions) (*importer, error) {
+	im := &importer{w: w, path: path, kind: kind, typ: typ, opts: opts, at: w.now(), keep: &keeper{dir: filepath.Join(w.Dir, FilesDir)}}
+	sum, size, err := hashPath(path, im.keep)
 	if err != nil {
+		im.keep.undo()
 		return nil, err
 	}
-	f := &store.File{Name: path, SHA256: sum, Size: size, Kind: kind, Format: format, Jurisdiction: opts.Jurisdiction, ImportedAt: time.Now().UTC()}
-	prev, err := tx.FileByHash(sum)
+	fi, err := os.Stat(path)
 	if err != nil {
+		im.keep.undo()
 		return nil, err
+	}
+	name := filepath.Base(filepath.Clean(path))
+	im.file = &store.File{Name: name, SHA256: sum, Size: size, Kind: kind, Format: format, Jurisdiction: opts.Jurisdiction, ImportedAt: im.at, ImportedBy: w.Actor}
+	im.body = ledger.ImportBody{File: ledger.FileRef{Name: name, SHA256: sum, Size: size, Folder: fi.IsDir()}, Format: format, Jurisdiction: opts.Jurisdiction}
+	return im, nil
+}
+
+// begin checks the file against earlier imports and adds it.
+func (im *importer) begin(tx store.Tx) error {
+	f := im.file
+	prev, err := tx.FileByHash(f.SHA256)
+	if err != nil {
+		return err
 	}
 	if prev != nil {
-		if !opts.Replace {
-			return nil, fmt.Errorf("%s: %w as file %d (%s, sha256 %s, by %s at %s); nothing changed; use --replace to replace that import",
-				path, ErrAlreadyImported, prev.ID, prev.Name, sum[:16], prev.ImportedBy, prev.ImportedAt.Format(time.RFC3339))
+		if !im.opts.Replace {
+			return fmt.Errorf("%s: %w as file %d (%s, sha256 %s, by %s at %s); nothing changed; use --replace to replace that import",
+				im.path, ErrAlreadyImported, prev.ID, prev.Name, f.SHA256[:16], prev.ImportedBy, prev.ImportedAt.Format(time.RFC3339))
 		}
 		if err := tx.DeleteFileData(prev.ID); err != nil {
-			return nil, err
+			return err
 		}
 		f.Replaced = prev.ID
+		e := prev.Entry
+		im.body.Replaces = &e
 	}
-	return f, nil
+	f.ID, err = tx.AddFile(f)
+	return err
+}
+
+// finish records the number of records and appends the import entry.
+func (im *importer) finish(tx store.Tx, records int64) error {
+	im.file.Records, im.body.Records = records, records
+	seq, _, err := im.w.append(tx, im.at, im.typ, im.body)
+	if err != nil {
+		return err
+	}
+	im.file.Entry = seq
+	return tx.FinishFile(im.file.ID, records, seq)
+}
+
+// run runs fn in one transaction; if it fails, the kept copies it made are removed.
+func (im *importer) run(ctx context.Context, fn func(tx store.Tx) error) error {
+	err := im.w.Store.Update(ctx, func(tx store.Tx) error {
+		if err := im.begin(tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if err != nil {
+		im.keep.undo()
+	}
+	return err
 }
 
 // ImportCVR imports the cast vote records of one source (a file, folder or ZIP) in one
@@ -136,13 +132,12 @@ func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptio
 			return nil, err
 		}
 	}
+	im, err := w.newImporter(path, "cvr", ledger.TypeImportCVR, format, opts)
+	if err != nil {
+		return nil, err
+	}
 	rep := &ImportReport{}
-	err := w.Store.Update(ctx, w.Actor, func(tx store.Tx) error {
-		f, err := prepareImport(tx, path, "cvr", format, opts)
-		if err != nil {
-			return err
-		}
-		f.ImportedBy = w.Actor
+	err = im.run(ctx, func(tx store.Tx) error {
 		r, err := cvr.Open(path, format, cvr.Options{Progress: opts.Progress})
 		if err != nil {
 			return err
@@ -152,7 +147,8 @@ func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptio
 		if err := el.Validate(); err != nil {
 			return fmt.Errorf("%s: election definition: %w", path, err)
 		}
-		if f.ID, err = tx.AddFile(f); err != nil {
+		before, err := tx.Election()
+		if err != nil {
 			return err
 		}
 		ids := make([]store.ContestIDs, len(el.Contests))
@@ -160,6 +156,10 @@ func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptio
 			if ids[i], err = tx.MergeContest(c); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
+		}
+		after, err := tx.Election()
+		if err != nil {
+			return err
 		}
 		var n int64
 		for {
@@ -175,7 +175,7 @@ func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptio
 			if err != nil {
 				return err
 			}
-			ok, err := tx.AddBallot(f.ID, opts.Jurisdiction, b, ids)
+			ok, err := tx.AddBallot(im.file.ID, opts.Jurisdiction, b, ids)
 			if err != nil {
 				return err
 			}
@@ -186,12 +186,16 @@ func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptio
 			}
 			n++
 		}
-		if err := tx.SetFileRecords(f.ID, n); err != nil {
+		if err := im.finish(tx, n); err != nil {
 			return err
 		}
-		f.Records = n
-		rep.File, rep.Contests, rep.Replaced = *f, len(el.Contests), f.Replaced
-		return recordImport(tx, "import.cvr", f, len(el.Contests))
+		if def := definitionAdded(before, after); len(def.Contests) > 0 {
+			if _, _, err := w.append(tx, im.at, ledger.TypeElection, def); err != nil {
+				return err
+			}
+		}
+		rep.File, rep.Contests, rep.Replaced = *im.file, len(el.Contests), im.file.Replaced
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -199,18 +203,31 @@ func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptio
 	return rep, nil
 }
 
-func recordImport(tx store.Tx, kind string, f *store.File, contests int) error {
-	detail := map[string]any{
-		"file": f.ID, "name": f.Name, "sha256": f.SHA256, "size": f.Size, "format": f.Format,
-		"jurisdiction": f.Jurisdiction, "records": f.Records,
+// definitionAdded lists the contests and choices that after has and before has not.
+func definitionAdded(before, after *canvass.Election) ledger.ElectionBody {
+	old := map[string]map[string]bool{}
+	for _, c := range before.Contests {
+		chs := map[string]bool{}
+		for _, ch := range c.Choices {
+			chs[canvass.NameKey(ch.Name)] = true
+		}
+		old[canvass.NameKey(c.Name)] = chs
 	}
-	if contests > 0 {
-		detail["contests"] = contests
+	body := ledger.ElectionBody{Contests: []ledger.ContestDef{}}
+	for _, c := range after.Contests {
+		chs, had := old[canvass.NameKey(c.Name)]
+		def := ledger.ContestDef{Name: c.Name, Type: string(c.Type), Seats: c.Seats, VoteFor: c.VoteFor,
+			ThresholdNum: c.Threshold.Num, ThresholdDen: c.Threshold.Den, New: !had, Choices: []ledger.ChoiceDef{}}
+		for _, ch := range c.Choices {
+			if !chs[canvass.NameKey(ch.Name)] {
+				def.Choices = append(def.Choices, ledger.ChoiceDef{Name: ch.Name, Party: ch.Party, WriteIn: ch.WriteIn})
+			}
+		}
+		if !had || len(def.Choices) > 0 {
+			body.Contests = append(body.Contests, def)
+		}
 	}
-	if f.Replaced != 0 {
-		detail["replaces"] = f.Replaced
-	}
-	return tx.RecordChange(kind, detail)
+	return body
 }
 
 // ImportResults imports a results file (counts per reporting unit) in one transaction.
@@ -222,21 +239,20 @@ func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportO
 			return nil, err
 		}
 	}
+	im, err := w.newImporter(path, "results", ledger.TypeImportResults, ropts.Format, opts)
+	if err != nil {
+		return nil, err
+	}
+	if ropts.State != "" || ropts.County != "" || ropts.Contest != "" {
+		im.body.Results = &ledger.ResultsOptions{State: ropts.State, County: ropts.County, Contest: ropts.Contest}
+	}
 	rep := &ImportReport{}
-	err := w.Store.Update(ctx, w.Actor, func(tx store.Tx) error {
-		f, err := prepareImport(tx, path, "results", ropts.Format, opts)
-		if err != nil {
-			return err
-		}
-		f.ImportedBy = w.Actor
+	err = im.run(ctx, func(tx store.Tx) error {
 		r, err := results.Open(path, ropts)
 		if err != nil {
 			return err
 		}
 		defer r.Close()
-		if f.ID, err = tx.AddFile(f); err != nil {
-			return err
-		}
 		var n int64
 		for {
 			row, err := r.Next()
@@ -246,17 +262,16 @@ func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportO
 			if err != nil {
 				return err
 			}
-			if err := tx.AddResult(f.ID, row); err != nil {
+			if err := tx.AddResult(im.file.ID, row); err != nil {
 				return err
 			}
 			n++
 		}
-		if err := tx.SetFileRecords(f.ID, n); err != nil {
+		if err := im.finish(tx, n); err != nil {
 			return err
 		}
-		f.Records = n
-		rep.File, rep.Replaced = *f, f.Replaced
-		return recordImport(tx, "import.results", f, 0)
+		rep.File, rep.Replaced = *im.file, im.file.Replaced
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -74,8 +74,18 @@ func ParseLevel(s string) (canvass.Level, error) {
 
 // Tabulate counts the workspace's ballots and results.
 func (w *Workspace) Tabulate(ctx context.Context, opts TabulateOptions) (*tabulate.Result, error) {
-	var res tabulate.Result
+	var res *tabulate.Result
 	err := w.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		res, err = tabulateTx(tx, opts)
+		return err
+	})
+	return res, err
+}
+
+func tabulateTx(tx store.Tx, opts TabulateOptions) (*tabulate.Result, error) {
+	var res tabulate.Result
+	err := func() error {
 		el, err := tx.Election()
 		if err != nil {
 			return err
@@ -105,7 +115,7 @@ func (w *Workspace) Tabulate(ctx context.Context, opts TabulateOptions) (*tabula
 			appendContests(&res, rt.Result(), "results")
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

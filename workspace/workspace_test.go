@@ -14,6 +14,7 @@ import (
 	_ "github.com/canvass-vote/canvass/cvr/cdf"
 	_ "github.com/canvass-vote/canvass/cvr/csvcvr"
 	_ "github.com/canvass-vote/canvass/cvr/dominion"
+	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
 	"github.com/canvass-vote/canvass/tabulate"
@@ -58,7 +59,7 @@ func copyFile(t *testing.T, src, dst string) {
 
 func newWorkspace(t *testing.T) *Workspace {
 	t.Helper()
-	w, err := Init(context.Background(), t.TempDir(), "tester")
+	w, err := Init(context.Background(), t.TempDir(), "tester", InitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,17 +67,41 @@ func newWorkspace(t *testing.T) *Workspace {
 	return w
 }
 
-// dump returns every row of every table of the workspace database, for comparing the state
-// before and after a failed import.
+// dump returns every row of every table of the workspace database (but goose's own, which
+// holds the times of the migrations) and the list of kept files, for comparing the state
+// before and after a failed import, or a workspace with its rebuild.
 func dump(t *testing.T, w *Workspace) string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(w.Dir, DBName)+"?mode=ro")
+	return dumpDir(t, w.Dir)
+}
+
+func dumpDir(t *testing.T, dir string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DBName)+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var out strings.Builder
-	for _, table := range []string{"changes", "files", "contests", "choices", "ballots", "results"} {
+	var tables []string
+	trows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'goose_db_version' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for trows.Next() {
+		var name string
+		trows.Scan(&name)
+		tables = append(tables, name)
+	}
+	trows.Close()
+	if len(tables) < 10 {
+		t.Fatalf("dump: only tables %v", tables)
+	}
+	kept, _ := os.ReadDir(filepath.Join(dir, FilesDir))
+	for _, k := range kept {
+		fmt.Fprintf(&out, "kept %s\n", k.Name())
+	}
+	for _, table := range tables {
 		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1")
 		if err != nil {
 			t.Fatal(err)
@@ -147,15 +172,11 @@ func TestImportDominionAndTabulate(t *testing.T) {
 		t.Errorf("direct tabulation %v", d)
 	}
 	var kinds []string
-	w.Store.View(ctx, func(tx store.Tx) error {
-		cs, err := tx.Changes()
-		for _, c := range cs {
-			kinds = append(kinds, c.Kind)
-		}
-		return err
-	})
-	if strings.Join(kinds, ",") != "workspace.init,import.cvr" {
-		t.Errorf("journal %v", kinds)
+	for _, e := range ledgerEntries(t, w) {
+		kinds = append(kinds, e.Type)
+	}
+	if strings.Join(kinds, ",") != "workspace.init,import.cvr,election" {
+		t.Errorf("ledger %v", kinds)
 	}
 }
 
@@ -182,18 +203,17 @@ func TestReimportRefusedThenReplaced(t *testing.T) {
 		t.Errorf("replaced %d, want file 1", rep.Replaced)
 	}
 	var ballots int64
-	var last store.Change
 	w.Store.View(ctx, func(tx store.Tx) error {
 		ballots, _ = tx.CountBallots()
-		cs, _ := tx.Changes()
-		last = cs[len(cs)-1]
 		return nil
 	})
 	if ballots != 123 {
 		t.Errorf("%d ballots after replacing, want 123", ballots)
 	}
-	if !strings.Contains(string(last.Detail), `"replaces":1`) {
-		t.Errorf("replacement not on the record: %s", last.Detail)
+	// Entries: 0 init, 1 the first import, 2 its election definition, 3 the replacement.
+	es := ledgerEntries(t, w)
+	if last := es[len(es)-1]; last.Type != "import.cvr" || !strings.Contains(string(last.Body), `"replaces":1`) {
+		t.Errorf("replacement not on the record: %s", last.Body)
 	}
 }
 
@@ -389,4 +409,21 @@ func TestTabulateFilesDuplicate(t *testing.T) {
 	if !errors.As(err, &pe) || !errors.Is(err, canvass.ErrDuplicateID) || filepath.Base(pe.File) != "CvrExport_24941.json" || pe.Record != 1 {
 		t.Fatalf("error %v; want a duplicate id in CvrExport_24941.json record 1", err)
 	}
+}
+
+// ledgerEntries decodes the workspace's ledger.
+func ledgerEntries(t *testing.T, w *Workspace) []*ledger.Entry {
+	t.Helper()
+	var out []*ledger.Entry
+	err := w.Store.View(context.Background(), func(tx store.Tx) error {
+		return tx.Entries(0, 1<<62, func(_ uint64, data []byte) error {
+			e, err := ledger.Decode(data)
+			out = append(out, e)
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -31,7 +31,7 @@ result of each of the 72 counties.`,
 					return err
 				}
 			}
-			w, err := workspace.Init(ctx, dir, g.actor)
+			w, err := workspace.Init(ctx, dir, g.actor, workspace.InitOptions{})
 			if err != nil {
 				return err
 			}

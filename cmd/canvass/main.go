@@ -50,8 +50,9 @@ func newRoot() *cobra.Command {
 		Long: `canvass takes an election from ballots to a certified outcome with evidence anyone can check.
 
 A workspace is a folder holding an embedded database (canvass.db) with the election
-definition, every imported file (hash, size, format, who and when), the ballots and the
-results, and a journal of every change. Commands that read or write state use the workspace
+definition, every imported file (hash, size, format, who and when, and a copy), the ballots
+and the results, and the ledger: a signed, append-only Merkle log of every change, which
+'canvass publish' writes out as static files and 'canvass verify' checks from those alone. Commands that read or write state use the workspace
 named by --workspace, else $CANVASS_WORKSPACE, else the current folder.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -62,7 +63,8 @@ named by --workspace, else $CANVASS_WORKSPACE, else the current folder.`,
 	}
 	root.PersistentFlags().StringVar(&g.workspace, "workspace", def, "workspace folder (default $CANVASS_WORKSPACE or the current folder)")
 	root.PersistentFlags().StringVar(&g.actor, "actor", workspace.DefaultActor(), "who is making the change, recorded with it")
-	root.AddCommand(newInit(g), newImport(g), newTabulate(g), newDemo(g), newGen(), newLog(g))
+	root.AddCommand(newInit(g), newImport(g), newTabulate(g), newDemo(g), newGen(), newLog(g),
+		newKeys(), newCertify(g), newPublish(g), newVerify(), newRebuild(g))
 	return root
 }
 

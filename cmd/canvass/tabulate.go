@@ -20,6 +20,8 @@ func newTabulate(g *globals) *cobra.Command {
 		asJSON      bool
 		cvrFiles    []string
 		resultFiles []string
+		record      bool
+		source      string
 	)
 	cmd := &cobra.Command{
 		Use:   "tabulate",
@@ -52,6 +54,30 @@ and needs no workspace.`,
 				return err
 			}
 			opts.By = level
+			if record {
+				if len(cvrFiles) > 0 || len(resultFiles) > 0 || opts.Contest == "" {
+					return fmt.Errorf("--record records a tabulation of one --contest of the workspace")
+				}
+				w, err := g.open(cmd)
+				if err != nil {
+					return err
+				}
+				defer w.Close()
+				t, err := w.RecordTabulation(cmd.Context(), opts.Contest, source, level)
+				if err != nil {
+					return err
+				}
+				var c tabulate.ContestResult
+				if err := json.Unmarshal(t.Full, &c); err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), &tabulate.Result{Contests: []tabulate.ContestResult{c}})
+				}
+				printResult(cmd.OutOrStdout(), &tabulate.Result{Contests: []tabulate.ContestResult{c}})
+				fmt.Fprintf(cmd.OutOrStdout(), "\nrecorded as ledger entry %d (full result sha256 %s)\n", t.Seq, t.Body.FullSHA256)
+				return nil
+			}
 			var res *tabulate.Result
 			if len(cvrFiles) > 0 || len(resultFiles) > 0 {
 				res, err = workspace.TabulateFiles(cvrFiles, resultFiles, opts)
@@ -67,15 +93,15 @@ and needs no workspace.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return writeJSON(cmd.OutOrStdout(), res)
 			}
 			printResult(cmd.OutOrStdout(), res)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&opts.Contest, "contest", "", "only this contest (by name)")
+	cmd.Flags().BoolVar(&record, "record", false, "record the tabulation of --contest in the ledger")
+	cmd.Flags().StringVar(&source, "source", "", "with --record: count cvr or results, when the contest has both")
 	cmd.Flags().StringVar(&by, "by", "state", "unit tables: state (none), county, municipality, precinct, batch, tabulator")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	cmd.Flags().StringArrayVar(&cvrFiles, "cvr", nil, "count this CVR file, folder or ZIP (repeatable) instead of the workspace")

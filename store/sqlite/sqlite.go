@@ -7,13 +7,13 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"time"
 
 	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/store"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -60,12 +60,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 func (d *DB) Close() error { return d.db.Close() }
 
 // Update implements store.Store.
-func (d *DB) Update(ctx context.Context, actor string, fn func(store.Tx) error) error {
+func (d *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 	sqlTx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	t := &tx{tx: sqlTx, actor: actor}
+	t := &tx{tx: sqlTx}
 	defer t.closeStmts()
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
@@ -75,8 +75,18 @@ func (d *DB) Update(ctx context.Context, actor string, fn func(store.Tx) error) 
 		sqlTx.Rollback()
 		return store.ErrNoChange
 	}
+	if err := t.saveTree(); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
 	t.closeStmts()
 	return sqlTx.Commit()
+}
+
+// AddCheckpoint implements store.Store.
+func (d *DB) AddCheckpoint(ctx context.Context, size uint64, note []byte) error {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO checkpoints (size, note) VALUES (?, ?) ON CONFLICT (size) DO UPDATE SET note = excluded.note`, size, note)
+	return err
 }
 
 // View implements store.Store.
@@ -93,16 +103,17 @@ func (d *DB) View(ctx context.Context, fn func(store.Tx) error) error {
 
 type tx struct {
 	tx       *sql.Tx
-	actor    string
 	readOnly bool
 	changes  int
+	// tree is the ledger's tree, loaded on first use and saved at commit.
+	tree *ledger.Tree
 	// prepared statements of the hot paths, made on first use
-	insBallot, insResult *sql.Stmt
-	buf                  []byte
+	insBallot, insResult, insEntry, insNode *sql.Stmt
+	buf                                     []byte
 }
 
 func (t *tx) closeStmts() {
-	for _, s := range []**sql.Stmt{&t.insBallot, &t.insResult} {
+	for _, s := range []**sql.Stmt{&t.insBallot, &t.insResult, &t.insEntry, &t.insNode} {
 		if *s != nil {
 			(*s).Close()
 			*s = nil
@@ -112,48 +123,182 @@ func (t *tx) closeStmts() {
 
 const timeFormat = time.RFC3339Nano
 
-func (t *tx) RecordChange(kind string, detail any) error {
-	if t.readOnly {
-		return errors.New("store: change in a read-only transaction")
+func (t *tx) Tree() (*ledger.Tree, error) {
+	if t.tree != nil {
+		return t.tree, nil
 	}
-	b, err := json.Marshal(detail)
-	if err != nil {
-		return fmt.Errorf("change %s: %w", kind, err)
+	var b []byte
+	err := t.tx.QueryRow(`SELECT tree FROM ledger_state WHERE id = 1`).Scan(&b)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		t.tree = ledger.NewTree()
+	case err != nil:
+		return nil, err
+	default:
+		if t.tree, err = ledger.UnmarshalTree(b); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := t.tx.Exec(`INSERT INTO changes (at, actor, kind, detail) VALUES (?, ?, ?, ?)`,
-		time.Now().UTC().Format(timeFormat), t.actor, kind, string(b)); err != nil {
-		return err
-	}
-	t.changes++
-	return nil
+	return t.tree, nil
 }
 
-func (t *tx) Changes() ([]store.Change, error) {
-	rows, err := t.tx.Query(`SELECT seq, at, actor, kind, detail FROM changes ORDER BY seq`)
+func (t *tx) saveTree() error {
+	if t.tree == nil {
+		return nil
+	}
+	b, err := t.tree.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(`INSERT INTO ledger_state (id, tree) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET tree = excluded.tree`, b)
+	return err
+}
+
+func (t *tx) Append(e *ledger.Entry) ([]byte, error) {
+	if t.readOnly {
+		return nil, errors.New("store: ledger entry in a read-only transaction")
+	}
+	tree, err := t.Tree()
+	if err != nil {
+		return nil, err
+	}
+	e.Seq = tree.Size()
+	data, err := e.Encode()
+	if err != nil {
+		return nil, err
+	}
+	if t.insEntry == nil {
+		if t.insEntry, err = t.tx.Prepare(`INSERT INTO ledger_entries (seq, type, data, hash) VALUES (?, ?, ?, ?)`); err != nil {
+			return nil, err
+		}
+		if t.insNode, err = t.tx.Prepare(`INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)`); err != nil {
+			return nil, err
+		}
+	}
+	leaf := ledger.LeafHash(data)
+	if _, err := t.insEntry.Exec(int64(e.Seq), e.Type, data, leaf[:]); err != nil {
+		return nil, err
+	}
+	var nodeErr error
+	err = tree.Append(leaf, func(level uint, index uint64, h ledger.Hash) {
+		if level == 0 || level%ledger.TileHeight != 0 || nodeErr != nil {
+			return
+		}
+		_, nodeErr = t.insNode.Exec(int64(level/ledger.TileHeight), int64(index), h[:])
+	})
+	if err == nil {
+		err = nodeErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.changes++
+	return data, nil
+}
+
+func (t *tx) Entries(from, to uint64, fn func(seq uint64, data []byte) error) error {
+	rows, err := t.tx.Query(`SELECT seq, data FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq`, int64(from), int64(to))
+	if err != nil {
+		return err
+	}
+	return scanEntries(rows, fn)
+}
+
+func (t *tx) EntriesOfType(typ string, fn func(seq uint64, data []byte) error) error {
+	rows, err := t.tx.Query(`SELECT seq, data FROM ledger_entries WHERE type = ? ORDER BY seq`, typ)
+	if err != nil {
+		return err
+	}
+	return scanEntries(rows, fn)
+}
+
+func scanEntries(rows *sql.Rows, fn func(seq uint64, data []byte) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var data []byte
+		if err := rows.Scan(&seq, &data); err != nil {
+			return err
+		}
+		if err := fn(uint64(seq), data); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *tx) Hashes(tileLevel int, from, to uint64) ([]ledger.Hash, error) {
+	var rows *sql.Rows
+	var err error
+	if tileLevel == 0 {
+		rows, err = t.tx.Query(`SELECT hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq`, int64(from), int64(to))
+	} else {
+		rows, err = t.tx.Query(`SELECT hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx`, tileLevel, int64(from), int64(to))
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.Change
+	out := make([]ledger.Hash, 0, to-from)
 	for rows.Next() {
-		var c store.Change
-		var at, detail string
-		if err := rows.Scan(&c.Seq, &at, &c.Actor, &c.Kind, &detail); err != nil {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
 			return nil, err
 		}
-		c.At, _ = time.Parse(timeFormat, at)
-		c.Detail = []byte(detail)
+		var h ledger.Hash
+		if copy(h[:], b) != ledger.HashSize {
+			return nil, fmt.Errorf("store: ledger hash of %d bytes", len(b))
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if uint64(len(out)) != to-from {
+		return nil, fmt.Errorf("store: ledger has %d of the hashes [%d, %d) at tile level %d", len(out), from, to, tileLevel)
+	}
+	return out, nil
+}
+
+func (t *tx) Checkpoints() ([]store.Checkpoint, error) {
+	rows, err := t.tx.Query(`SELECT size, note FROM checkpoints ORDER BY size`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Checkpoint
+	for rows.Next() {
+		var c store.Checkpoint
+		var size int64
+		if err := rows.Scan(&size, &c.Note); err != nil {
+			return nil, err
+		}
+		c.Size = uint64(size)
 		out = append(out, c)
 	}
 	return out, rows.Err()
 }
 
-const fileCols = `id, name, sha256, size, kind, format, jurisdiction, imported_by, imported_at, records, COALESCE(replaces, 0)`
+func (t *tx) AddTabulation(seq uint64, result []byte) error {
+	_, err := t.tx.Exec(`INSERT INTO tabulations (seq, result) VALUES (?, ?)`, int64(seq), result)
+	return err
+}
+
+func (t *tx) Tabulation(seq uint64) ([]byte, error) {
+	var b []byte
+	err := t.tx.QueryRow(`SELECT result FROM tabulations WHERE seq = ?`, int64(seq)).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: no tabulation at entry %d", seq)
+	}
+	return b, err
+}
+
+const fileCols = `id, name, sha256, size, kind, format, jurisdiction, imported_by, imported_at, records, COALESCE(replaces, 0), COALESCE(entry, 0)`
 
 func scanFile(s interface{ Scan(...any) error }) (*store.File, error) {
 	var f store.File
 	var at string
-	if err := s.Scan(&f.ID, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Format, &f.Jurisdiction, &f.ImportedBy, &at, &f.Records, &f.Replaced); err != nil {
+	if err := s.Scan(&f.ID, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Format, &f.Jurisdiction, &f.ImportedBy, &at, &f.Records, &f.Replaced, &f.Entry); err != nil {
 		return nil, err
 	}
 	f.ImportedAt, _ = time.Parse(timeFormat, at)
@@ -203,8 +348,8 @@ func (t *tx) AddFile(f *store.File) (int64, error) {
 	return id, err
 }
 
-func (t *tx) SetFileRecords(id, records int64) error {
-	_, err := t.tx.Exec(`UPDATE files SET records = ? WHERE id = ?`, records, id)
+func (t *tx) FinishFile(id, records int64, entry uint64) error {
+	_, err := t.tx.Exec(`UPDATE files SET records = ?, entry = ? WHERE id = ?`, records, int64(entry), id)
 	return err
 }
 
