@@ -129,12 +129,15 @@ func Verify(ctx context.Context, f ledger.Fetcher, opts VerifyOptions) (*VerifyR
 		vkey, rep.KeyPinned = k, true
 	}
 	var v note.Verifier
+	signed := false
 	if vkey == "" {
 		rep.add(ledger.CheckpointPath, "no log key to check the signature with (give --key)")
 	} else if v, err = note.NewVerifier(vkey); err != nil {
 		rep.add(entryWhere(0), "log key %q: %v", vkey, err)
 	} else if _, err := ledger.OpenCheckpoint(msg, v); err != nil {
 		rep.add(ledger.CheckpointPath, "%v", err)
+	} else {
+		signed = true
 	}
 	if init.Origin != "" && cp.Origin != init.Origin {
 		rep.add(ledger.CheckpointPath, "origin %q is not the log's origin %q (entry 0)", cp.Origin, init.Origin)
@@ -143,8 +146,9 @@ func Verify(ctx context.Context, f ledger.Fetcher, opts VerifyOptions) (*VerifyR
 		rep.add(PubKeys+"/log.pub", "is %s, not the log key %s that entry 0 names", strings.TrimSpace(string(pub)), init.LogKey)
 	}
 
-	// Consistency with older checkpoints: the one given, and those the log publishes.
-	if v != nil {
+	// Consistency with older checkpoints (the one given, and those the log publishes), once
+	// the current checkpoint is known to be the log's.
+	if signed {
 		if opts.Since != nil {
 			checkConsistency(rep, "--since", opts.Since, v, cp, rows)
 		}
@@ -207,7 +211,7 @@ func checkConsistency(rep *VerifyReport, where string, msg []byte, v note.Verifi
 		err = ledger.VerifyConsistency(old.Size, cp.Size, p, old.Root, cp.Root)
 	}
 	if err != nil {
-		rep.add(where, "the published log of %d entries does not extend this checkpoint of %d entries (root %s): it was rewritten, not extended (%v)", cp.Size, old.Size, old.Root, err)
+		rep.add(where, "the published log of %d entries does not extend this checkpoint of %d entries (root %s): it was rewritten, not extended", cp.Size, old.Size, old.Root)
 	}
 }
 
