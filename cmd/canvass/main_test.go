@@ -140,4 +140,36 @@ func TestBinaryExitStatus(t *testing.T) {
 	if _, e, code := canvass("tabulate", "--by", "galaxy"); code == 0 || !strings.Contains(e, "--by") {
 		t.Errorf("bad --by: exit %d %q", code, e)
 	}
+
+	// The ledger from the command line: certify with two keys, publish, verify (exit 0),
+	// tamper (exit 1, naming the file), rebuild.
+	wec := "../../testdata/us2020/wi/wec_wardbyward_president_by_assembly_district_after_recount.csv"
+	if _, e, code := canvass("import", "results", wec); code != 0 {
+		t.Fatalf("import: %s", e)
+	}
+	for _, k := range []string{"a", "b"} {
+		out, e, code := canvass("keys", "generate", "--name", "Board Member "+k, "--out", filepath.Join(tmp, k+".key"))
+		if code != 0 || !strings.Contains(out, "Board_Member_"+k+"+") || strings.Contains(out+e, "PRIVATE") {
+			t.Fatalf("keys generate: %d %q %q", code, out, e)
+		}
+	}
+	out, e, code = canvass("certify", "--contest", "president", "--signer", filepath.Join(tmp, "a.key"), "--signer", filepath.Join(tmp, "b.key"))
+	if code != 0 || !strings.Contains(out, "certification of \"President\" recorded as ledger entry 3") || !strings.Contains(out, "signed by: Board Member b") {
+		t.Fatalf("certify: %d %q %q", code, out, e)
+	}
+	pub := filepath.Join(tmp, "pub")
+	if out, e, code = canvass("publish", pub); code != 0 || !strings.Contains(out, "4 entries") {
+		t.Fatalf("publish: %d %q %q", code, out, e)
+	}
+	key := filepath.Join(ws, "log.pub")
+	if out, e, code = canvass("verify", pub, "--key", key); code != 0 || !strings.Contains(out, "OK: verified") {
+		t.Fatalf("verify: %d %q %q", code, out, e)
+	}
+	if out, e, code = canvass("--workspace", filepath.Join(tmp, "rebuilt"), "rebuild", pub, "--key", key); code != 0 || !strings.Contains(out, "workspace rebuilt") {
+		t.Fatalf("rebuild: %d %q %q", code, out, e)
+	}
+	os.WriteFile(filepath.Join(pub, "results", "2.json"), []byte("{}"), 0o644)
+	if out, _, code = canvass("verify", pub, "--key", key); code != 1 || !strings.Contains(out, "FAIL results/2.json") {
+		t.Errorf("verify of a tampered log: exit %d\n%s", code, out)
+	}
 }
