@@ -54,6 +54,9 @@ type Entry struct {
 	Time  string          `json:"time"`
 	Type  string          `json:"type"`
 	V     int             `json:"v"`
+	// canonicalBody is set when Body is known to be canonical (made by NewEntry or checked
+	// by Decode), so that Encode need not canonicalize it again.
+	canonicalBody bool
 }
 
 // TimeFormat is the layout of Entry.Time.
@@ -69,15 +72,41 @@ func NewEntry(typ, actor string, at time.Time, body any) (*Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %s entry: %w", typ, err)
 	}
-	return &Entry{V: Version, Type: typ, Actor: actor, Time: FormatTime(at), Body: b}, nil
+	return &Entry{V: Version, Type: typ, Actor: actor, Time: FormatTime(at), Body: b, canonicalBody: true}, nil
 }
 
 // Encode returns the entry's canonical encoding, the bytes the log hashes.
 func (e *Entry) Encode() ([]byte, error) {
-	b, err := Canonical(e)
-	if err != nil {
+	body := []byte(e.Body)
+	if !e.canonicalBody {
+		var err error
+		if body, err = Canonical(e.Body); err != nil {
+			return nil, err
+		}
+	}
+	// The members in canonical order: actor, body, seq, time, type, v.
+	var buf bytes.Buffer
+	buf.Grow(len(body) + len(e.Actor) + len(e.Type) + 96)
+	buf.WriteString(`{"actor":`)
+	if err := writeString(&buf, e.Actor); err != nil {
 		return nil, err
 	}
+	buf.WriteString(`,"body":`)
+	buf.Write(body)
+	buf.WriteString(`,"seq":`)
+	buf.WriteString(strconv.FormatUint(e.Seq, 10))
+	buf.WriteString(`,"time":`)
+	if err := writeString(&buf, e.Time); err != nil {
+		return nil, err
+	}
+	buf.WriteString(`,"type":`)
+	if err := writeString(&buf, e.Type); err != nil {
+		return nil, err
+	}
+	buf.WriteString(`,"v":`)
+	buf.WriteString(strconv.Itoa(e.V))
+	buf.WriteByte('}')
+	b := buf.Bytes()
 	if len(b) > MaxEntrySize {
 		return nil, fmt.Errorf("ledger: %s entry is %d bytes, more than the %d an entry may have", e.Type, len(b), MaxEntrySize)
 	}

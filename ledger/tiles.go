@@ -224,15 +224,30 @@ func (p Problem) String() string { return p.Where + ": " + p.What }
 // VerifyTiles reads the entries and hash tiles of a published tree of cp.Size leaves, passes
 // each entry to fn in order, recomputes every tile and the root from the entries, and reports
 // every difference: a tile or bundle that is missing or has the wrong size, a tile hash that is
-// not the hash of the entries below it, and a root that is not the checkpoint's. It returns
-// the recomputed rows (for consistency proofs) and the problems; err is only for a failure of
-// fn or of the context.
+// not the hash of the entry below it, a higher tile that is not computed from the level below,
+// and a root that is not the checkpoint's.
+//
+// When an entry and its tile hash disagree, the blame goes where the evidence points: if the
+// level-0 tiles alone give the checkpoint's root, the tiles are the log and the entry was
+// changed (the problem is reported at the entry bundle); otherwise at the tile.
+//
+// It returns the rows of the tree that the checkpoint signs (for consistency proofs) and the
+// problems; err is only for a failure of fn or of the context.
 func VerifyTiles(ctx context.Context, f Fetcher, cp Checkpoint, fn func(seq uint64, data []byte) error) (*MemRows, []Problem, error) {
 	var probs []Problem
 	add := func(where, format string, args ...any) {
 		probs = append(probs, Problem{Where: where, What: fmt.Sprintf(format, args...)})
 	}
-	rows := NewMemRows()
+	type mismatch struct {
+		tile, bundle string
+		i            int
+		seq          uint64
+		tileHash     Hash
+		entryHash    Hash
+	}
+	var mismatches []mismatch
+	rows := NewMemRows()     // from the entries (the tile's hash where an entry is missing)
+	tileRows := NewMemRows() // from the level-0 tiles (the entry's hash where a tile is missing)
 	for n := uint64(0); n*TileWidth < cp.Size; n++ {
 		if err := ctx.Err(); err != nil {
 			return nil, probs, err
@@ -259,30 +274,46 @@ func VerifyTiles(ctx context.Context, f Fetcher, cp Checkpoint, fn func(seq uint
 		}
 		for i := 0; i < w; i++ {
 			seq := n*TileWidth + uint64(i)
-			var leaf Hash
-			if i < len(entries) {
+			var leaf, th Hash
+			haveEntry := i < len(entries)
+			haveTile := terr == nil && len(tile) >= (i+1)*HashSize
+			if haveTile {
+				copy(th[:], tile[i*HashSize:])
+			}
+			if haveEntry {
 				leaf = LeafHash(entries[i])
 				if err := fn(seq, entries[i]); err != nil {
 					return nil, probs, err
 				}
-			} else if terr == nil && len(tile) >= (i+1)*HashSize {
-				// No entry: carry on with the tile's hash so that one missing entry is
-				// reported once, not as a cascade.
-				copy(leaf[:], tile[i*HashSize:])
 			}
-			if terr == nil && len(tile) >= (i+1)*HashSize && i < len(entries) {
-				var th Hash
-				copy(th[:], tile[i*HashSize:])
-				if th != leaf {
-					add(tp, "hash %d is %s, but entry %d (in %s) hashes to %s", i, th, seq, bp, leaf)
-				}
+			switch {
+			case haveEntry && haveTile && th != leaf:
+				mismatches = append(mismatches, mismatch{tp, bp, i, seq, th, leaf})
+			case !haveEntry && haveTile:
+				leaf = th // one missing entry is reported once, not as a cascade
+			case haveEntry && !haveTile:
+				th = leaf
 			}
 			if err := rows.Append(leaf); err != nil {
 				return nil, probs, err
 			}
+			if err := tileRows.Append(th); err != nil {
+				return nil, probs, err
+			}
 		}
 	}
-	// The tiles above the leaves: each hash must be the recomputed node.
+	signed := rows
+	if len(mismatches) > 0 && tileRows.Tree.Root() == cp.Root {
+		signed = tileRows
+		for _, m := range mismatches {
+			add(m.bundle, "entry %d hashes to %s, but the tiles, which give the checkpoint's root, say %s (%s hash %d): the entry was changed or moved", m.seq, m.entryHash, m.tileHash, m.tile, m.i)
+		}
+	} else {
+		for _, m := range mismatches {
+			add(m.tile, "hash %d is %s, but entry %d (in %s) hashes to %s", m.i, m.tileHash, m.seq, m.bundle, m.entryHash)
+		}
+	}
+	// The tiles above the leaves: each hash must be the node computed from the level below.
 	for level := 1; ; level++ {
 		count := cp.Size >> (TileHeight * uint(level))
 		if count == 0 {
@@ -300,7 +331,7 @@ func VerifyTiles(ctx context.Context, f Fetcher, cp Checkpoint, fn func(seq uint
 				add(tp, "is %d bytes; a tile of %d hashes is %d", len(tile), w, w*HashSize)
 				continue
 			}
-			want, err := rows.Hashes(level, n*TileWidth, n*TileWidth+uint64(w))
+			want, err := signed.Hashes(level, n*TileWidth, n*TileWidth+uint64(w))
 			if err != nil {
 				return nil, probs, err
 			}
@@ -313,10 +344,10 @@ func VerifyTiles(ctx context.Context, f Fetcher, cp Checkpoint, fn func(seq uint
 			}
 		}
 	}
-	if root := rows.Tree.Root(); root != cp.Root {
+	if root := signed.Tree.Root(); root != cp.Root {
 		add(CheckpointPath, "root hash %s is not the root %s of the %d entries published", cp.Root, root, cp.Size)
 	}
-	return rows, probs, nil
+	return signed, probs, nil
 }
 
 // ErrNotFound reports whether err is a missing file.

@@ -247,7 +247,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		what   string // and say this
 	}{
 		{"tile byte", func(d string) { flipByte(t, filepath.Join(d, "tile/0/000.p/6"), 40) }, "tile/0/000.p/6", "hash 1 is"},
-		{"entry byte", func(d string) { flipByte(t, filepath.Join(d, "tile/entries/000.p/6"), 30) }, "tile/0/000.p/6", "entry 0"},
+		{"entry byte", func(d string) { flipByte(t, filepath.Join(d, "tile/entries/000.p/6"), 30) }, "tile/entries/000.p/6", "entry 0 hashes to"},
 		{"results file byte", func(d string) { flipByte(t, filepath.Join(d, "results/3.json"), 100) }, "results/3.json", "SHA-256"},
 		{"imported file byte", func(d string) { flipByte(t, filepath.Join(d, "files", wecSum), 5000) }, "entry 1", "SHA-256"},
 		{"checkpoint root", func(d string) {
@@ -422,5 +422,46 @@ func TestCertifyBlockers(t *testing.T) {
 	}
 	if len(c.Body.Overrides) != 1 || c.Body.Overrides[0].Rule != "tie" || !strings.Contains(c.Body.Note, "override tie Ann won") {
 		t.Errorf("override not on the record: %+v", c.Body)
+	}
+}
+
+// TestLedgerCVRFolder: a Dominion export folder (kept as its manifest and files), its
+// election definition entry and a tabulation from ballots survive publication: the folder is
+// rebuilt from files/ by hash, and the rebuilt database is the original's.
+func TestLedgerCVRFolder(t *testing.T) {
+	ctx := context.Background()
+	w := newWorkspace(t)
+	if _, err := w.ImportCVR(ctx, sfExport(t), ImportOptions{Jurisdiction: "San Francisco"}); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := w.RecordTabulation(ctx, "President and Vice President", "", canvass.LevelPrecinct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sample's 30 votes for Biden and Harris and 7 for Trump and Pence (as in TestWayneAndGeorgia's
+	// neighbour, TestImportCVRFolder).
+	if !strings.Contains(string(tab.Body.Result), `"name":"JOSEPH R. BIDEN AND KAMALA D. HARRIS","votes":30`) {
+		t.Errorf("tabulation %s", tab.Body.Result)
+	}
+	es := ledgerEntries(t, w)
+	if es[1].Type != ledger.TypeImportCVR || es[2].Type != ledger.TypeElection {
+		t.Fatalf("entries %s, %s", es[1].Type, es[2].Type)
+	}
+	var imp ledger.ImportBody
+	es[1].DecodeBody(&imp)
+	if !imp.File.Folder || imp.Jurisdiction != "San Francisco" || imp.Records != 123 {
+		t.Errorf("import entry %+v", imp)
+	}
+	pub := filepath.Join(t.TempDir(), "pub")
+	if _, err := w.Publish(ctx, pub, nil); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
+	info, _ := w.LogInfo(ctx)
+	if rep, err := Rebuild(ctx, ledger.Dir(pub), rebuilt, VerifyOptions{Key: info.LogKey}); err != nil {
+		t.Fatalf("%v\n%s", err, problems(rep))
+	}
+	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
+		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
 	}
 }

@@ -182,7 +182,7 @@ func Verify(ctx context.Context, f ledger.Fetcher, opts VerifyOptions) (*VerifyR
 	if rp.w != nil {
 		defer rp.w.Close()
 	}
-	if d, ok := f.(ledger.Dir); ok {
+	if d, ok := f.(ledger.Dir); ok && rp.completed {
 		unreferenced(rep, string(d), rp)
 	}
 	return rep, nil
@@ -228,6 +228,8 @@ type replayer struct {
 	// referenced published paths (for the unreferenced-file check)
 	files   map[string]bool
 	results map[string]bool
+	// completed is set when every entry was replayed.
+	completed bool
 }
 
 func (r *replayer) run() error {
@@ -280,6 +282,7 @@ func (r *replayer) run() error {
 		}
 		pos = size
 	}
+	r.completed = true
 	return nil
 }
 
