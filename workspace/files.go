@@ -145,39 +145,63 @@ func (k *keeper) file(path string) (string, int64, error) {
 		}
 		return hex.EncodeToString(h.Sum(nil)), n, nil
 	}
-	if err := os.MkdirAll(k.dir, 0o755); err != nil {
-		return "", 0, err
-	}
-	tmp, err := os.CreateTemp(k.dir, ".import-*")
-	if err != nil {
-		return "", 0, err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := io.Copy(io.MultiWriter(h, tmp), f)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	var n int64
+	tmp, err := tempFile(k.dir, func(w io.Writer) (err error) {
+		n, err = io.Copy(io.MultiWriter(h, w), f)
+		return err
+	})
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", path, err)
 	}
+	defer os.Remove(tmp)
 	sum := hex.EncodeToString(h.Sum(nil))
-	return sum, n, k.place(sum, tmp.Name())
+	return sum, n, k.place(sum, tmp)
 }
 
 func (k *keeper) bytes(sum string, b []byte) error {
-	tmp, err := os.CreateTemp(k.dir, ".import-*")
+	tmp, err := tempFile(k.dir, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
+	defer os.Remove(tmp)
+	return k.place(sum, tmp)
+}
+
+// tempFile writes a new temporary file in dir (made if missing) with fill and returns its
+// name; the caller renames or removes it.
+func tempFile(dir string, fill func(io.Writer) error) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, ".canvass-*")
+	if err != nil {
+		return "", err
+	}
+	err = fill(f)
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// replaceFile writes path through a temporary file and a rename, readable by all.
+func replaceFile(path string, fill func(io.Writer) error) error {
+	tmp, err := tempFile(filepath.Dir(path), fill)
+	if err != nil {
 		return err
 	}
-	return k.place(sum, tmp.Name())
+	defer os.Remove(tmp)
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // place renames tmp to the hash's name unless a copy is already there.

@@ -54,6 +54,9 @@ result of each of the 72 counties.`,
 			}
 			printResult(out, res)
 			fmt.Fprintf(out, "\nNext: canvass --workspace %s tabulate --by precinct --json\n", dir)
+			fmt.Fprintf(out, "      canvass --workspace %s log                      # the ledger of every change\n", dir)
+			fmt.Fprintf(out, "      canvass --workspace %s publish %s/public\n", dir, dir)
+			fmt.Fprintf(out, "      canvass verify %s/public --key %s/log.pub     # check it from the files alone\n", dir, dir)
 			return nil
 		},
 	}

@@ -259,6 +259,15 @@ func verifyFlags(cmd *cobra.Command, opts *workspace.VerifyOptions, since *strin
 	cmd.Flags().StringVar(since, "since", "", "an older checkpoint file of this log: the published log must extend it")
 }
 
+// openPublished opens a published log (folder or URL) and reads the --since checkpoint.
+func openPublished(ctx context.Context, src, since string, opts *workspace.VerifyOptions) (ledger.Fetcher, error) {
+	f, err := ledger.NewFetcher(src)
+	if err != nil {
+		return nil, err
+	}
+	return f, loadSince(ctx, since, opts)
+}
+
 func loadSince(ctx context.Context, since string, opts *workspace.VerifyOptions) error {
 	if since == "" {
 		return nil
@@ -297,11 +306,8 @@ compares each rebuilt entry and each published result with the published one. Ev
 is printed with the file or entry it is in; the exit status is 1 if there is any.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := ledger.NewFetcher(args[0])
+			f, err := openPublished(cmd.Context(), args[0], since, &opts)
 			if err != nil {
-				return err
-			}
-			if err := loadSince(cmd.Context(), since, &opts); err != nil {
 				return err
 			}
 			rep, err := workspace.Verify(cmd.Context(), f, opts)
@@ -345,11 +351,8 @@ same content as the one that published the log. It has no log signing key: it ca
 and read, not extended.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := ledger.NewFetcher(args[0])
+			f, err := openPublished(cmd.Context(), args[0], since, &opts)
 			if err != nil {
-				return err
-			}
-			if err := loadSince(cmd.Context(), since, &opts); err != nil {
 				return err
 			}
 			rep, err := workspace.Rebuild(cmd.Context(), f, g.workspace, opts)
