@@ -106,6 +106,13 @@ func (w *Workspace) Publish(ctx context.Context, dir string, signer *Signer) (*P
 		if err != nil {
 			return err
 		}
+		manifests, err := auditManifests(tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range manifests {
+			files = append(files, store.File{Name: m.Name, SHA256: m.SHA256})
+		}
 		for _, f := range files {
 			k, err := w.publishFile(dir, f.SHA256)
 			if err != nil {

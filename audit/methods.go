@@ -1,0 +1,176 @@
+package audit
+
+import (
+	"math"
+)
+
+// The methods the audit workflow can run, by name. Each adapts one risk-measuring function of
+// this package to the workflow's Method interface.
+
+func init() {
+	methods["kaplan-markov"] = kaplanMarkov{}
+	methods["alpha-comparison"] = alphaMethod{kind: Comparison}
+	methods["alpha"] = alphaMethod{kind: Polling}
+}
+
+// kaplanMarkov is the super-simple / Kaplan-Markov ballot-level comparison (Stark 2010).
+type kaplanMarkov struct{}
+
+func (kaplanMarkov) Kind() Kind { return Comparison }
+
+func (kaplanMarkov) counts(c *Contest, obs []Observation) (Discrepancies, int64, error) {
+	var d Discrepancies
+	var n int64
+	for _, o := range obs {
+		if o.Record == nil {
+			continue
+		}
+		e, err := BallotDiscrepancy(c, o.Draw.CVR[c.Name], o.Votes(c.Name), o.Record.Found)
+		if err != nil {
+			return d, n, err
+		}
+		d.Add(e)
+		n++
+	}
+	return d, n, nil
+}
+
+func (k kaplanMarkov) Risk(c *Contest, obs []Observation, alpha float64) (float64, error) {
+	mu, err := c.DilutedMargin()
+	if err != nil {
+		return 1, err
+	}
+	d, n, err := k.counts(c, obs)
+	if err != nil {
+		return 1, err
+	}
+	return KaplanMarkovComparisonPValue(n, mu, DefaultGamma, d), nil
+}
+
+func (k kaplanMarkov) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
+	d, n, err := k.counts(c, obs)
+	if err != nil {
+		return 0, err
+	}
+	return ComparisonSampleSizes(c, alpha, DefaultGamma, d, n)
+}
+
+// alphaMethod is ALPHA (Stark 2023) with the shrink-truncate estimator, on SHANGRLA's assorters
+// (polling) or overstatement assorters (comparison); the risk is the largest over the
+// contest's assertions.
+type alphaMethod struct{ kind Kind }
+
+func (m alphaMethod) Kind() Kind { return m.kind }
+
+// values returns, per assertion, the ALPHA test and the assorter values of the draws so far.
+func (m alphaMethod) values(c *Contest, obs []Observation) ([]Alpha, [][]float64, []float64, error) {
+	as, err := ContestAssorters(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tests := make([]Alpha, len(as))
+	xs := make([][]float64, len(as))
+	typical := make([]float64, len(as))
+	for i, a := range as {
+		u, mean := a.Upper, a.Mean
+		if m.kind == Comparison {
+			u = a.ComparisonUpper()
+			mean = a.comparisonFromOverstatement(0)
+		}
+		tests[i] = Alpha{N: c.Ballots, T: 0.5, U: u, Estimator: DefaultShrinkTrunc(0.5, u, mean)}
+		typical[i] = mean
+		for _, o := range obs {
+			if o.Record == nil {
+				continue
+			}
+			var x float64
+			switch {
+			case m.kind == Comparison && !o.Record.Found:
+				x = a.comparisonFromOverstatement(a.Upper) // worst case: the card counted fully for the loser
+			case m.kind == Comparison:
+				x = a.Comparison(o.Draw.CVR[c.Name], o.Votes(c.Name))
+			default:
+				x = a.Assort(o.Votes(c.Name)) // not found reads as no vote: 1/2 (Arlo treats it so too)
+				if !o.Record.Found {
+					x = 0
+				}
+			}
+			xs[i] = append(xs[i], x)
+		}
+	}
+	return tests, xs, typical, nil
+}
+
+func (m alphaMethod) Risk(c *Contest, obs []Observation, _ float64) (float64, error) {
+	tests, xs, _, err := m.values(c, obs)
+	if err != nil {
+		return 1, err
+	}
+	risk := 0.0
+	for i, t := range tests {
+		p := 1.0
+		if len(xs[i]) > 0 {
+			ps, err := t.PValues(xs[i])
+			if err != nil {
+				return 1, err
+			}
+			p = ps[len(ps)-1]
+		}
+		risk = math.Max(risk, p)
+	}
+	return risk, nil
+}
+
+// NextSize asks, for each assertion, how many more draws like the reported outcome (each equal
+// to the assorter's reported mean: SHANGRLA's sample-size estimate with a constant sequence)
+// would take its risk to the limit after the draws so far, and takes the largest. The running
+// p-value never increases as draws are added, so a binary search finds the count.
+func (m alphaMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
+	tests, xs, typical, err := m.values(c, obs)
+	if err != nil {
+		return 0, err
+	}
+	var size int64
+	for i, t := range tests {
+		done := int64(len(xs[i]))
+		limit := c.Ballots - done
+		if t.N == 0 || limit <= 0 {
+			limit = max(limit, 1<<20)
+		}
+		ok := func(k int64) (bool, error) {
+			x := append(append([]float64(nil), xs[i]...), make([]float64, k)...)
+			for j := done; j < int64(len(x)); j++ {
+				x[j] = typical[i]
+			}
+			if len(x) == 0 {
+				return false, nil
+			}
+			ps, err := t.PValues(x)
+			if err != nil {
+				return false, err
+			}
+			return ps[len(ps)-1] <= alpha, nil
+		}
+		lo, hi := int64(0), limit
+		if fin, err := ok(hi); err != nil {
+			return 0, err
+		} else if !fin {
+			size = max(size, done+hi)
+			continue
+		}
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			fin, err := ok(mid)
+			if err != nil {
+				return 0, err
+			}
+			if fin {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		size = max(size, done+lo)
+	}
+	return size, nil
+}

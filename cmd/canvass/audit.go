@@ -1,0 +1,291 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/canvass-vote/canvass/audit"
+	"github.com/canvass-vote/canvass/workspace"
+)
+
+func newAudit(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Risk-limiting audits: start, record audit-board findings, status, report; calculators",
+		Long: `Risk-limiting audits of the workspace's contests, and stateless calculators.
+
+The workflow: 'audit start' fixes the reported outcomes, the population (the imported CVRs,
+or a ballot manifest) and the seed, sizes the first round and writes the retrieval lists;
+'audit record FILE' enters what the audit boards found (and ends the round when every card of
+it is recorded: the risk is measured and the next round drawn, or the audit is confirmed, or
+it escalates to a full hand count); 'audit status' and 'audit report' show where it stands.
+Every step is an entry of the ledger.`,
+	}
+	cmd.AddCommand(newAuditStart(g), newAuditRecord(g), newAuditStatus(g), newAuditRetrieval(g), newAuditEscalate(g))
+	cmd.AddCommand(newAuditCalculators()...)
+	return cmd
+}
+
+func newAuditStart(g *globals) *cobra.Command {
+	var (
+		opts  workspace.AuditOptions
+		kind  string
+		out   string
+		board int
+	)
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start an audit: size the first round, draw the sample, write the retrieval lists",
+		Example: `  canvass audit start --contest President --type comparison --method kaplan-markov --risk-limit 0.05 --seed 31415926535897932384
+  canvass audit start --contest President --type polling --method bravo --risk-limit 0.1 --seed 12345678901234567890 --manifest manifest.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Kind = audit.Kind(kind)
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			v, err := w.AuditStart(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			printAudit(cmd.OutOrStdout(), v)
+			return writeRetrieval(cmd, w, v.ID, out, board)
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.Contests, "contest", nil, "a contest to audit (repeatable)")
+	cmd.Flags().StringVar(&kind, "type", "comparison", "polling, comparison or batch")
+	cmd.Flags().StringVar(&opts.Method, "method", "", "the risk-measuring method: "+strings.Join(allMethods(), ", "))
+	cmd.Flags().Float64Var(&opts.RiskLimit, "risk-limit", 0.05, "the risk limit, in (0, 0.5]")
+	cmd.Flags().StringVar(&opts.Seed, "seed", "", "the random seed: at least 20 digits from public dice rolls")
+	cmd.Flags().Int64Var(&opts.RoundSize, "round-size", 0, "size of the first round (default: the method's)")
+	cmd.Flags().Float64Var(&opts.Quantile, "quantile", 0.9, "plan rounds to finish the audit with this probability")
+	cmd.Flags().BoolVar(&opts.WithReplacement, "with-replacement", false, "draw cards with replacement")
+	cmd.Flags().StringVar(&opts.Manifest, "manifest", "", "ballot manifest CSV (default: the population is the imported CVRs)")
+	cmd.Flags().StringVar(&opts.Source, "source", "", "cvr or results: the reported outcome, when a contest has both")
+	cmd.Flags().StringVar(&out, "out", "", "folder for the retrieval lists (default: <workspace>/audits/<id>)")
+	cmd.Flags().IntVar(&board, "boards", 1, "audit boards to share the retrieval list")
+	return cmd
+}
+
+func allMethods() []string {
+	var out []string
+	for _, k := range []audit.Kind{audit.Polling, audit.Comparison, audit.BatchKind} {
+		out = append(out, audit.MethodNames(k)...)
+	}
+	return out
+}
+
+func auditID(cmd *cobra.Command, w *workspace.Workspace, id int64) (uint64, error) {
+	if id >= 0 {
+		return uint64(id), nil
+	}
+	ids, err := w.Audits(cmd.Context())
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("the workspace has no audit: start one with 'canvass audit start'")
+	}
+	return ids[len(ids)-1], nil
+}
+
+func newAuditRecord(g *globals) *cobra.Command {
+	var id int64
+	var out string
+	var boards int
+	cmd := &cobra.Command{
+		Use:   "record FILE",
+		Short: "Enter audit-board findings (CSV: jurisdiction,batch,position,contest,votes,board)",
+		Long: `Enter what the audit boards found, from a CSV file with the columns
+jurisdiction, batch, position, contest, votes, board: one row per card and contest; votes
+holds the choices read, separated by ';', or NOT FOUND. Every row is checked against the
+sample first: a card not drawn, or a card recorded before with other votes, refuses the whole
+file and changes nothing. When every card of the round is recorded, the round ends: the risk
+is measured and the next round drawn (its retrieval lists written), or the audit is confirmed,
+or it goes to a full hand count.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			aid, err := auditID(cmd, w, id)
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			recs, err := workspace.ReadAuditRecords(f, args[0])
+			f.Close()
+			if err != nil {
+				return err
+			}
+			n, err := w.AuditRecord(cmd.Context(), aid, recs)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "recorded %d cards (%d rows read; cards recorded before with the same votes are skipped)\n", n, len(recs))
+			v, err := w.AuditStatus(cmd.Context(), aid)
+			if err != nil {
+				return err
+			}
+			if v.Missing == 0 && v.Status == string(audit.InProgress) {
+				if v, err = w.AuditEndRound(cmd.Context(), aid); err != nil {
+					return err
+				}
+				printAudit(cmd.OutOrStdout(), v)
+				if v.Status == string(audit.InProgress) {
+					return writeRetrieval(cmd, w, aid, out, boards)
+				}
+				return nil
+			}
+			printAudit(cmd.OutOrStdout(), v)
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	cmd.Flags().StringVar(&out, "out", "", "folder for the next round's retrieval lists")
+	cmd.Flags().IntVar(&boards, "boards", 1, "audit boards to share the retrieval list")
+	return cmd
+}
+
+func newAuditStatus(g *globals) *cobra.Command {
+	var id int64
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show an audit: per contest the measured risk, discrepancies and whether it is confirmed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			aid, err := auditID(cmd, w, id)
+			if err != nil {
+				return err
+			}
+			v, err := w.AuditStatus(cmd.Context(), aid)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), v)
+			}
+			printAudit(cmd.OutOrStdout(), v)
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newAuditRetrieval(g *globals) *cobra.Command {
+	var id int64
+	var out string
+	var boards int
+	cmd := &cobra.Command{
+		Use:   "retrieval",
+		Short: "Write the open round's retrieval lists again, one CSV per jurisdiction",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			aid, err := auditID(cmd, w, id)
+			if err != nil {
+				return err
+			}
+			return writeRetrieval(cmd, w, aid, out, boards)
+		},
+	}
+	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	cmd.Flags().StringVar(&out, "out", "", "folder for the retrieval lists (default: <workspace>/audits/<id>)")
+	cmd.Flags().IntVar(&boards, "boards", 1, "audit boards to share the retrieval list")
+	return cmd
+}
+
+func newAuditEscalate(g *globals) *cobra.Command {
+	var id int64
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "escalate",
+		Short: "End the sampling: the audit goes to a full hand count",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(reason) == "" {
+				return fmt.Errorf("say why with --reason")
+			}
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			aid, err := auditID(cmd, w, id)
+			if err != nil {
+				return err
+			}
+			if err := w.AuditEscalate(cmd.Context(), aid, reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "audit %d goes to a full hand count\n", aid)
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	cmd.Flags().StringVar(&reason, "reason", "", "why")
+	return cmd
+}
+
+func writeRetrieval(cmd *cobra.Command, w *workspace.Workspace, id uint64, out string, boards int) error {
+	if out == "" {
+		out = w.Dir + "/audits/" + strconv.FormatUint(id, 10)
+	}
+	files, err := w.AuditRetrieval(cmd.Context(), id, out, boards)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintf(cmd.OutOrStdout(), "retrieval list: %s\n", f)
+	}
+	return nil
+}
+
+func printAudit(out io.Writer, v *workspace.AuditView) {
+	fmt.Fprintf(out, "audit %d: %s audit, method %s, risk limit %s, seed %s, %d cards in the population\n", v.ID, v.Kind, v.Method, v.Risk, v.Seed, v.Ballots)
+	fmt.Fprintf(out, "status: %s", v.Status)
+	if n := len(v.Rounds); n > 0 {
+		r := v.Rounds[n-1]
+		if r.Ended {
+			fmt.Fprintf(out, " (round %d ended at %d draws)", r.Number, r.Size)
+		} else {
+			fmt.Fprintf(out, " (round %d: %d draws in all, %d cards still to record)", r.Number, r.Size, v.Missing)
+		}
+	}
+	fmt.Fprintln(out)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONTEST\tRISK\tDISCREPANCIES\tCONFIRMED")
+	sort.Slice(v.Contests, func(i, j int) bool { return v.Contests[i].Name < v.Contests[j].Name })
+	for _, c := range v.Contests {
+		fmt.Fprintf(tw, "%s\t%.4g\t%d\t%v\n", c.Name, c.Risk, c.Discrepancies, c.Confirmed)
+	}
+	tw.Flush()
+}
+
+func newAuditCalculators() []*cobra.Command { return nil }

@@ -1,0 +1,898 @@
+package workspace
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/audit"
+	"github.com/canvass-vote/canvass/audit/sampler"
+	"github.com/canvass-vote/canvass/ledger"
+	"github.com/canvass-vote/canvass/store"
+)
+
+// Ledger entry types of audits.
+const (
+	TypeAuditStart    = "audit.start"
+	TypeAuditRound    = "audit.round"
+	TypeAuditRecord   = "audit.record"
+	TypeAuditRisk     = "audit.risk"
+	TypeAuditEscalate = "audit.escalate"
+)
+
+// AuditOptions start an audit.
+type AuditOptions struct {
+	Contests []string
+	audit.Config
+	// Manifest is a ballot manifest CSV; without it the population is the workspace's CVRs.
+	Manifest string
+	// Source of the reported outcome ("cvr" or "results") when a contest has both.
+	Source string
+}
+
+// auditStartBody is the body of an audit.start entry.
+type auditStartBody struct {
+	Kind            string          `json:"kind"`
+	Method          string          `json:"method"`
+	RiskLimit       string          `json:"risk_limit"`
+	Seed            string          `json:"seed"`
+	RoundSize       int64           `json:"round_size,omitempty"`
+	Quantile        string          `json:"quantile"`
+	WithReplacement bool            `json:"with_replacement,omitempty"`
+	Contests        []auditContest  `json:"contests"`
+	Population      auditPopulation `json:"population"`
+	Source          string          `json:"source,omitempty"`
+	Manifest        *ledger.FileRef `json:"manifest,omitempty"`
+}
+
+type auditContest struct {
+	Name         string        `json:"name"`
+	Ballots      int64         `json:"ballots"`
+	Winners      int           `json:"winners"`
+	ThresholdNum int64         `json:"threshold_num,omitempty"`
+	ThresholdDen int64         `json:"threshold_den,omitempty"`
+	Choices      []auditChoice `json:"choices"`
+}
+
+type auditChoice struct {
+	Name  string `json:"name"`
+	Votes int64  `json:"votes"`
+}
+
+// auditPopulation identifies the cards sampled: their number, batches, and the SHA-256 of the
+// manifest's canonical text (one line "jurisdiction TAB tabulator TAB batch TAB ballots").
+type auditPopulation struct {
+	Ballots int64  `json:"ballots"`
+	Batches int    `json:"batches"`
+	SHA256  string `json:"sha256"`
+	Source  string `json:"source"` // "cvr" or "manifest"
+}
+
+type auditRoundBody struct {
+	Audit        uint64 `json:"audit"`
+	Round        int    `json:"round"`
+	Size         int64  `json:"size"`
+	SampleSHA256 string `json:"sample_sha256"`
+}
+
+type auditCard struct {
+	Jurisdiction string `json:"jurisdiction,omitempty"`
+	Batch        string `json:"batch"`
+	Position     int64  `json:"position,omitempty"`
+}
+
+type auditRecordBody struct {
+	Audit uint64              `json:"audit"`
+	Card  auditCard           `json:"card"`
+	Found bool                `json:"found"`
+	Votes map[string][]string `json:"votes,omitempty"`
+	Board string              `json:"board,omitempty"`
+}
+
+type auditRiskBody struct {
+	Audit  uint64            `json:"audit"`
+	Round  int               `json:"round"`
+	Risk   map[string]string `json:"risk"`
+	Status string            `json:"status"`
+}
+
+type auditEscalateBody struct {
+	Audit  uint64 `json:"audit"`
+	Reason string `json:"reason"`
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// population is what an audit samples from.
+type population struct {
+	manifest *sampler.Manifest
+	source   string
+	key      sampler.BatchKey
+	// cvrs holds the CVR of each sampled card (comparison audits), filled by loadCVRs.
+	cvrs map[audit.Card]map[string][]string
+}
+
+// canonicalManifest is the text hashed into the start entry.
+func canonicalManifest(m *sampler.Manifest) string {
+	var b strings.Builder
+	for _, bt := range m.Batches {
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\n", bt.Jurisdiction, bt.Tabulator, bt.Name, bt.Ballots)
+	}
+	return b.String()
+}
+
+// cvrManifest derives the ballot manifest from the workspace's CVRs: one batch per
+// (jurisdiction, tabulator, batch), the cards in import order.
+func cvrManifest(tx store.Tx) (*sampler.Manifest, error) {
+	type key struct{ j, t, b string }
+	counts := map[key]int64{}
+	err := tx.Ballots(func(jur string, b *canvass.Ballot) error {
+		counts[key{jur, b.Tabulator, b.Batch}]++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]key, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.j != b.j {
+			return a.j < b.j
+		}
+		if a.t != b.t {
+			return a.t < b.t
+		}
+		return a.b < b.b
+	})
+	batches := make([]sampler.Batch, len(keys))
+	for i, k := range keys {
+		batches[i] = sampler.Batch{Jurisdiction: k.j, Tabulator: k.t, Name: k.b, Ballots: counts[k]}
+	}
+	return sampler.ManifestFromCounts(batches)
+}
+
+// loadCVRs reads the CVRs of the given cards (position = order of import within the batch).
+func loadCVRs(tx store.Tx, cards map[audit.Card]bool) (map[audit.Card]map[string][]string, error) {
+	el, err := tx.Election()
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ j, t, b string }
+	pos := map[key]int64{}
+	out := map[audit.Card]map[string][]string{}
+	err = tx.Ballots(func(jur string, b *canvass.Ballot) error {
+		k := key{jur, b.Tabulator, b.Batch}
+		pos[k]++
+		card := audit.Card{Jurisdiction: jur, Batch: batchLabel(b.Tabulator, b.Batch), Position: pos[k]}
+		if !cards[card] {
+			return nil
+		}
+		votes := map[string][]string{}
+		for _, cm := range b.Contests {
+			c := el.Contests[cm.Contest]
+			var vs []string
+			if !cm.Overvoted {
+				for _, m := range cm.Marks {
+					if m.Flags&canvass.NotCounted == 0 && int(m.Choice) < len(c.Choices) {
+						vs = append(vs, c.Choices[m.Choice].Name)
+					}
+				}
+			}
+			votes[c.Name] = vs
+		}
+		out[card] = votes
+		return nil
+	})
+	return out, err
+}
+
+// batchLabel names a batch for people and records: "tabulator / batch", or the batch alone.
+func batchLabel(tabulator, batch string) string {
+	if tabulator == "" {
+		return batch
+	}
+	return tabulator + " / " + batch
+}
+
+func cardOf(m *sampler.Manifest, d sampler.BallotDraw) audit.Card {
+	b := m.Batches[d.Batch]
+	return audit.Card{Jurisdiction: b.Jurisdiction, Batch: batchLabel(b.Tabulator, b.Name), Position: d.Position}
+}
+
+// sampleDigest is the SHA-256 of the draws' canonical text ("ticket TAB card LF" each).
+func sampleDigest(draws []audit.Draw) string {
+	h := sha256.New()
+	for _, d := range draws {
+		fmt.Fprintf(h, "%s\t%s\n", d.Ticket, d.Card)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// auditContests builds the reported outcomes of the contests from a tabulation.
+func auditContests(tx store.Tx, names []string, source string, ballots int64) ([]audit.Contest, []auditContest, error) {
+	var out []audit.Contest
+	var body []auditContest
+	for _, name := range names {
+		c, err := pickContest(tx, name, source, canvass.LevelState)
+		if err != nil {
+			return nil, nil, err
+		}
+		ac := auditContest{Name: c.Name, Ballots: ballots, Winners: c.Seats, Choices: []auditChoice{}}
+		if c.Threshold != nil {
+			ac.ThresholdNum, ac.ThresholdDen = c.Threshold.Num, c.Threshold.Den
+		}
+		con := audit.Contest{Name: c.Name, Ballots: ballots, Winners: c.Seats, ThresholdNum: ac.ThresholdNum, ThresholdDen: ac.ThresholdDen}
+		for _, ch := range c.Choices {
+			if ch.WriteIn {
+				continue
+			}
+			ac.Choices = append(ac.Choices, auditChoice{ch.Name, ch.Votes})
+			con.Choices = append(con.Choices, audit.Choice{Name: ch.Name, Votes: ch.Votes})
+		}
+		out = append(out, con)
+		body = append(body, ac)
+	}
+	return out, body, nil
+}
+
+// AuditStart starts an audit: it fixes the reported outcomes and the population, and draws
+// the first round. The audit's id is the ledger entry of its start.
+func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditView, error) {
+	if err := sampler.CheckSeed(opts.Seed); err != nil {
+		return nil, err
+	}
+	at := w.now()
+	var keep *keeper
+	var mref *ledger.FileRef
+	var fileManifest *sampler.Manifest
+	if opts.Manifest != "" {
+		keep = &keeper{dir: filepath.Join(w.Dir, FilesDir)}
+		sum, size, err := hashPath(opts.Manifest, keep)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.Open(opts.Manifest)
+		if err != nil {
+			keep.undo()
+			return nil, err
+		}
+		fileManifest, err = sampler.ReadManifest(f, opts.Manifest)
+		f.Close()
+		if err != nil {
+			keep.undo()
+			return nil, err
+		}
+		mref = &ledger.FileRef{Name: filepath.Base(opts.Manifest), SHA256: sum, Size: size}
+	}
+	var id uint64
+	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		pop := &population{manifest: fileManifest, source: "manifest"}
+		cvrM, err := cvrManifest(tx)
+		if err != nil {
+			return err
+		}
+		if pop.manifest == nil {
+			if len(cvrM.Batches) == 0 {
+				return errors.New("audit: no population to sample: import CVRs or give --manifest")
+			}
+			pop.manifest, pop.source = cvrM, "cvr"
+		} else if len(cvrM.Batches) > 0 {
+			if err := compareManifests(pop.manifest, cvrM, opts.Manifest); err != nil {
+				return err
+			}
+		}
+		pop.key = batchKey(pop.manifest)
+		if opts.Kind == audit.Comparison && pop.source != "cvr" {
+			return errors.New("audit: a comparison audit samples the CVRs; import them (a manifest alone is for ballot polling)")
+		}
+		contests, cbody, err := auditContests(tx, opts.Contests, opts.Source, pop.manifest.Total)
+		if err != nil {
+			return err
+		}
+		a, err := audit.New(opts.Config, contests)
+		if err != nil {
+			return err
+		}
+		body := auditStartBody{Kind: string(opts.Kind), Method: opts.Method, RiskLimit: formatFloat(opts.RiskLimit), Seed: opts.Seed,
+			RoundSize: opts.RoundSize, Quantile: formatFloat(a.Config.Quantile), WithReplacement: opts.WithReplacement, Contests: cbody, Source: opts.Source,
+			Population: auditPopulation{Ballots: pop.manifest.Total, Batches: len(pop.manifest.Batches), SHA256: digest(canonicalManifest(pop.manifest)), Source: pop.source},
+			Manifest:   mref}
+		if id, _, err = w.append(tx, at, TypeAuditStart, body); err != nil {
+			return err
+		}
+		return w.nextRound(tx, at, id, a, pop)
+	})
+	if err != nil {
+		if keep != nil {
+			keep.undo()
+		}
+		return nil, err
+	}
+	return w.AuditStatus(ctx, id)
+}
+
+func digest(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// compareManifests refuses a ballot manifest whose counts differ from the imported CVRs'.
+func compareManifests(m, cvr *sampler.Manifest, name string) error {
+	type key struct{ j, b string }
+	have := map[key]int64{}
+	for _, b := range cvr.Batches {
+		have[key{b.Jurisdiction, batchLabel(b.Tabulator, b.Name)}] += b.Ballots
+	}
+	for _, b := range m.Batches {
+		k := key{b.Jurisdiction, batchLabel(b.Tabulator, b.Name)}
+		if n, ok := have[k]; ok && n != b.Ballots {
+			return fmt.Errorf("%s: batch %s: the manifest says %d ballots, the imported CVRs have %d; nothing changed", name, batchLabel(b.Tabulator, b.Name), b.Ballots, n)
+		}
+	}
+	if m.Total != cvr.Total {
+		return fmt.Errorf("%s: the manifest counts %d ballots, the imported CVRs %d; nothing changed", name, m.Total, cvr.Total)
+	}
+	return nil
+}
+
+// nextRound sizes and draws the next round and records it.
+func (w *Workspace) nextRound(tx store.Tx, at time.Time, id uint64, a *audit.Audit, pop *population) error {
+	size, err := a.NextRoundSize(pop.manifest.Total)
+	if err != nil {
+		return err
+	}
+	draws, err := drawRound(tx, a, pop, size)
+	if err != nil {
+		return err
+	}
+	if err := a.StartRound(size, draws); err != nil {
+		return err
+	}
+	_, _, err = w.append(tx, at, TypeAuditRound, auditRoundBody{Audit: id, Round: len(a.Rounds), Size: size, SampleSHA256: sampleDigest(a.Draws)})
+	return err
+}
+
+// drawRound draws the sample up to size and returns the draws after those already drawn.
+func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audit.Draw, error) {
+	bd, err := sampler.SampleManifest(a.Config.Seed, pop.manifest, int(size), a.Config.WithReplacement, pop.key)
+	if err != nil {
+		return nil, err
+	}
+	bd = bd[len(a.Draws):]
+	draws := make([]audit.Draw, len(bd))
+	cards := map[audit.Card]bool{}
+	for i, d := range bd {
+		draws[i] = audit.Draw{Card: cardOf(pop.manifest, d), Ticket: d.Ticket}
+		cards[draws[i].Card] = true
+	}
+	if a.Config.Kind == audit.Comparison {
+		cvrs, err := loadCVRs(tx, cards)
+		if err != nil {
+			return nil, err
+		}
+		for i := range draws {
+			draws[i].CVR = cvrs[draws[i].Card]
+		}
+	}
+	return draws, nil
+}
+
+// loadAudit replays an audit's entries into the state machine.
+func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population, error) {
+	var start *ledger.Entry
+	if err := tx.Entries(id, id+1, func(_ uint64, data []byte) error {
+		var err error
+		start, err = ledger.Decode(data)
+		return err
+	}); err != nil {
+		return nil, nil, err
+	}
+	if start == nil || start.Type != TypeAuditStart {
+		return nil, nil, fmt.Errorf("entry %d is not the start of an audit", id)
+	}
+	var sb auditStartBody
+	if err := start.DecodeBody(&sb); err != nil {
+		return nil, nil, err
+	}
+	rl, _ := strconv.ParseFloat(sb.RiskLimit, 64)
+	q, _ := strconv.ParseFloat(sb.Quantile, 64)
+	cfg := audit.Config{Kind: audit.Kind(sb.Kind), Method: sb.Method, RiskLimit: rl, Seed: sb.Seed, RoundSize: sb.RoundSize, Quantile: q, WithReplacement: sb.WithReplacement}
+	var contests []audit.Contest
+	for _, c := range sb.Contests {
+		con := audit.Contest{Name: c.Name, Ballots: c.Ballots, Winners: c.Winners, ThresholdNum: c.ThresholdNum, ThresholdDen: c.ThresholdDen}
+		for _, ch := range c.Choices {
+			con.Choices = append(con.Choices, audit.Choice{Name: ch.Name, Votes: ch.Votes})
+		}
+		contests = append(contests, con)
+	}
+	a, err := audit.New(cfg, contests)
+	if err != nil {
+		return nil, nil, err
+	}
+	pop := &population{source: sb.Population.Source}
+	if sb.Manifest != nil {
+		f, err := w.openKept(sb.Manifest.SHA256)
+		if err != nil {
+			return nil, nil, err
+		}
+		pop.manifest, err = sampler.ReadManifest(f, sb.Manifest.Name)
+		f.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+	} else if pop.manifest, err = cvrManifest(tx); err != nil {
+		return nil, nil, err
+	}
+	pop.key = batchKey(pop.manifest)
+	if got := digest(canonicalManifest(pop.manifest)); got != sb.Population.SHA256 {
+		return nil, nil, fmt.Errorf("audit %d: the population changed since the audit started (manifest sha256 %s, the audit started on %s)", id, got, sb.Population.SHA256)
+	}
+	var events []*ledger.Entry
+	for _, typ := range []string{TypeAuditRound, TypeAuditRecord, TypeAuditRisk, TypeAuditEscalate} {
+		err := entriesOf(tx, typ, func(e *ledger.Entry, _ []byte) error {
+			var ref struct {
+				Audit uint64 `json:"audit"`
+			}
+			if err := json.Unmarshal(e.Body, &ref); err != nil {
+				return err
+			}
+			if ref.Audit == id {
+				events = append(events, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
+	for _, e := range events {
+		if err := applyAuditEvent(tx, a, pop, e); err != nil {
+			return nil, nil, fmt.Errorf("audit %d, entry %d: %w", id, e.Seq, err)
+		}
+	}
+	return a, pop, nil
+}
+
+func applyAuditEvent(tx store.Tx, a *audit.Audit, pop *population, e *ledger.Entry) error {
+	switch e.Type {
+	case TypeAuditRound:
+		var b auditRoundBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		draws, err := drawRound(tx, a, pop, b.Size)
+		if err != nil {
+			return err
+		}
+		if err := a.StartRound(b.Size, draws); err != nil {
+			return err
+		}
+		if got := sampleDigest(a.Draws); got != b.SampleSHA256 {
+			return fmt.Errorf("the sample drawn again has sha256 %s, the round recorded %s", got, b.SampleSHA256)
+		}
+	case TypeAuditRecord:
+		var b auditRecordBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		_, err := a.Record(audit.Record{Card: audit.Card{Jurisdiction: b.Card.Jurisdiction, Batch: b.Card.Batch, Position: b.Card.Position}, Found: b.Found, Votes: b.Votes, Board: b.Board})
+		return err
+	case TypeAuditRisk:
+		var b auditRiskBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		r, err := a.EndRound(pop.manifest.Total)
+		if err != nil {
+			return err
+		}
+		for c, p := range r.Risk {
+			if formatFloat(p) != b.Risk[c] {
+				return fmt.Errorf("contest %q: risk measured again is %s, the round recorded %s", c, formatFloat(p), b.Risk[c])
+			}
+		}
+	case TypeAuditEscalate:
+		return a.Escalate()
+	}
+	return nil
+}
+
+// AuditRecord enters audit-board records in one transaction: all or nothing.
+func (w *Workspace) AuditRecord(ctx context.Context, id uint64, recs []audit.Record) (int, error) {
+	at := w.now()
+	var n int
+	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		a, _, err := w.loadAudit(tx, id)
+		if err != nil {
+			return err
+		}
+		for i, r := range recs {
+			added, err := a.Record(r)
+			if err != nil {
+				return fmt.Errorf("record %d: %w; nothing was recorded", i+1, err)
+			}
+			if !added {
+				continue
+			}
+			b := auditRecordBody{Audit: id, Card: auditCard{Jurisdiction: r.Card.Jurisdiction, Batch: r.Card.Batch, Position: r.Card.Position}, Found: r.Found, Board: r.Board}
+			if r.Found {
+				b.Votes = r.Votes
+			}
+			if _, _, err := w.append(tx, at, TypeAuditRecord, b); err != nil {
+				return err
+			}
+			n++
+		}
+		if n == 0 {
+			return errNothingNew
+		}
+		return nil
+	})
+	if errors.Is(err, errNothingNew) {
+		return 0, nil
+	}
+	return n, err
+}
+
+var errNothingNew = errors.New("nothing new")
+
+// AuditEndRound ends the open round: it measures the risk, and unless the audit is confirmed
+// or must go to a full hand count, sizes and draws the next round.
+func (w *Workspace) AuditEndRound(ctx context.Context, id uint64) (*AuditView, error) {
+	at := w.now()
+	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		a, pop, err := w.loadAudit(tx, id)
+		if err != nil {
+			return err
+		}
+		r, err := a.EndRound(pop.manifest.Total)
+		if err != nil {
+			return err
+		}
+		risk := map[string]string{}
+		for c, p := range r.Risk {
+			risk[c] = formatFloat(p)
+		}
+		if _, _, err := w.append(tx, at, TypeAuditRisk, auditRiskBody{Audit: id, Round: r.Number, Risk: risk, Status: string(a.Status)}); err != nil {
+			return err
+		}
+		if a.Status == audit.InProgress {
+			return w.nextRound(tx, at, id, a, pop)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w.AuditStatus(ctx, id)
+}
+
+// AuditEscalate sends the audit to a full hand count.
+func (w *Workspace) AuditEscalate(ctx context.Context, id uint64, reason string) error {
+	at := w.now()
+	return w.Store.Update(ctx, func(tx store.Tx) error {
+		a, _, err := w.loadAudit(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := a.Escalate(); err != nil {
+			return err
+		}
+		_, _, err = w.append(tx, at, TypeAuditEscalate, auditEscalateBody{Audit: id, Reason: reason})
+		return err
+	})
+}
+
+// AuditView is an audit's state for people.
+type AuditView struct {
+	ID       uint64         `json:"id"`
+	Kind     string         `json:"kind"`
+	Method   string         `json:"method"`
+	Risk     string         `json:"risk_limit"`
+	Seed     string         `json:"seed"`
+	Status   string         `json:"status"`
+	Ballots  int64          `json:"population"`
+	Contests []ContestAudit `json:"contests"`
+	Rounds   []RoundView    `json:"rounds"`
+	// Missing are the cards of the open round not yet recorded.
+	Missing int `json:"missing"`
+	audit   *audit.Audit
+	pop     *population
+}
+
+// ContestAudit is one contest's audit state.
+type ContestAudit struct {
+	Name          string  `json:"name"`
+	Risk          float64 `json:"risk"`
+	Confirmed     bool    `json:"confirmed"`
+	Discrepancies int     `json:"discrepancies"`
+}
+
+// RoundView is one round.
+type RoundView struct {
+	Number int                `json:"round"`
+	Size   int64              `json:"size"`
+	Ended  bool               `json:"ended"`
+	Risk   map[string]float64 `json:"risk,omitempty"`
+}
+
+// AuditStatus reads an audit's state.
+func (w *Workspace) AuditStatus(ctx context.Context, id uint64) (*AuditView, error) {
+	var v *AuditView
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		a, pop, err := w.loadAudit(tx, id)
+		if err != nil {
+			return err
+		}
+		v = &AuditView{ID: id, Kind: string(a.Config.Kind), Method: a.Config.Method, Risk: formatFloat(a.Config.RiskLimit), Seed: a.Config.Seed,
+			Status: string(a.Status), Ballots: pop.manifest.Total, Missing: len(a.Missing()), audit: a, pop: pop}
+		for _, r := range a.Rounds {
+			v.Rounds = append(v.Rounds, RoundView{Number: r.Number, Size: r.Size, Ended: r.Ended, Risk: r.Risk})
+		}
+		for _, c := range a.Contests {
+			ca := ContestAudit{Name: c.Name, Risk: 1}
+			for i := len(a.Rounds) - 1; i >= 0; i-- {
+				if p, ok := a.Rounds[i].Risk[c.Name]; ok {
+					ca.Risk = p
+					break
+				}
+			}
+			ca.Confirmed = ca.Risk <= a.Config.RiskLimit
+			for _, d := range a.Draws {
+				if r := a.Records[d.Card]; r != nil && (!r.Found || d.CVR != nil && !sameVotes(d.CVR[c.Name], r.Votes[c.Name])) {
+					ca.Discrepancies++
+				}
+			}
+			v.Contests = append(v.Contests, ca)
+		}
+		return nil
+	})
+	return v, err
+}
+
+func sameVotes(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x := append([]string(nil), a...)
+	y := append([]string(nil), b...)
+	sort.Strings(x)
+	sort.Strings(y)
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Audits lists the audits (their ids).
+func (w *Workspace) Audits(ctx context.Context) ([]uint64, error) {
+	var ids []uint64
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		return tx.EntriesOfType(TypeAuditStart, func(seq uint64, _ []byte) error {
+			ids = append(ids, seq)
+			return nil
+		})
+	})
+	return ids, err
+}
+
+// auditManifests lists the ballot manifests audits started with (kept files to publish).
+func auditManifests(tx store.Tx) ([]ledger.FileRef, error) {
+	var out []ledger.FileRef
+	err := entriesOf(tx, TypeAuditStart, func(e *ledger.Entry, _ []byte) error {
+		var b auditStartBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		if b.Manifest != nil {
+			out = append(out, *b.Manifest)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// replayAudit re-runs an audit entry during a rebuild (see Verify).
+func (r *replayer) replayAudit(e *ledger.Entry) error {
+	switch e.Type {
+	case TypeAuditStart:
+		var b auditStartBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		rl, err := strconv.ParseFloat(b.RiskLimit, 64)
+		if err != nil {
+			return fmt.Errorf("risk_limit %q", b.RiskLimit)
+		}
+		q, err := strconv.ParseFloat(b.Quantile, 64)
+		if err != nil {
+			return fmt.Errorf("quantile %q", b.Quantile)
+		}
+		opts := AuditOptions{Config: audit.Config{Kind: audit.Kind(b.Kind), Method: b.Method, RiskLimit: rl, Seed: b.Seed, RoundSize: b.RoundSize, Quantile: q, WithReplacement: b.WithReplacement}, Source: b.Source}
+		for _, c := range b.Contests {
+			opts.Contests = append(opts.Contests, c.Name)
+		}
+		if b.Manifest != nil {
+			tmp, err := os.MkdirTemp("", "canvass-replay-*")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			if strings.ContainsAny(b.Manifest.Name, `/\`) || b.Manifest.Name == "" || b.Manifest.Name[0] == '.' {
+				return fmt.Errorf("manifest name %q is not a base name", b.Manifest.Name)
+			}
+			if opts.Manifest, err = materialize(r.open, fileRef{name: b.Manifest.Name, sha256: b.Manifest.SHA256}, tmp); err != nil {
+				return err
+			}
+		}
+		_, err = r.w.AuditStart(r.ctx, opts)
+		return err
+	case TypeAuditRecord:
+		var b auditRecordBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		_, err := r.w.AuditRecord(r.ctx, b.Audit, []audit.Record{{Card: audit.Card{Jurisdiction: b.Card.Jurisdiction, Batch: b.Card.Batch, Position: b.Card.Position}, Found: b.Found, Votes: b.Votes, Board: b.Board}})
+		return err
+	case TypeAuditRisk:
+		var b auditRiskBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		_, err := r.w.AuditEndRound(r.ctx, b.Audit)
+		return err
+	case TypeAuditEscalate:
+		var b auditEscalateBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		return r.w.AuditEscalate(r.ctx, b.Audit, b.Reason)
+	case TypeAuditRound:
+		return errors.New("an audit round entry must follow the start or the end of the round before it")
+	}
+	return fmt.Errorf("unknown entry type %q", e.Type)
+}
+
+// batchKey chooses the ballot-id form of the population (see sampler.BatchKey).
+func batchKey(m *sampler.Manifest) sampler.BatchKey {
+	for _, b := range m.Batches {
+		if b.Jurisdiction != "" || b.Tabulator != "" {
+			return sampler.JurisdictionTabulatorBatch
+		}
+	}
+	return sampler.BatchName
+}
+
+// AuditSample returns the draws of the audit so far, in draw order (with the CVRs of a
+// comparison audit), and the size of the rounds ended before the open one.
+func (w *Workspace) AuditSample(ctx context.Context, id uint64) ([]audit.Draw, int64, error) {
+	var draws []audit.Draw
+	var before int64
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		a, _, err := w.loadAudit(tx, id)
+		if err != nil {
+			return err
+		}
+		draws = a.Draws
+		for _, r := range a.Rounds {
+			if r.Ended {
+				before = r.Size
+			}
+		}
+		return nil
+	})
+	return draws, before, err
+}
+
+// AuditRetrieval writes the open round's retrieval lists into dir, one CSV per jurisdiction
+// (retrieval-round-N[-jurisdiction].csv), and returns their paths.
+func (w *Workspace) AuditRetrieval(ctx context.Context, id uint64, dir string, boards int) ([]string, error) {
+	var rows []sampler.RetrievalRow
+	var round int
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		a, pop, err := w.loadAudit(tx, id)
+		if err != nil {
+			return err
+		}
+		r := a.CurrentRound()
+		if r == nil {
+			return fmt.Errorf("audit %d has no open round (status: %s)", id, a.Status)
+		}
+		round = r.Number
+		bd, err := sampler.SampleManifest(a.Config.Seed, pop.manifest, int(r.Size), a.Config.WithReplacement, pop.key)
+		if err != nil {
+			return err
+		}
+		var prev int64
+		if len(a.Rounds) > 1 {
+			prev = a.Rounds[len(a.Rounds)-2].Size
+		}
+		rows = sampler.RetrievalList(bd[prev:], pop.manifest, 18, boards)
+		if pop.source == "cvr" {
+			ids, err := imprintedIDs(tx, pop.manifest, rows)
+			if err != nil {
+				return err
+			}
+			sampler.FillImprintedIDs(rows, func(batch int, position int64) string { return ids[[2]int64{int64(batch), position}] })
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	byJur := map[string][]sampler.RetrievalRow{}
+	var jurs []string
+	for _, r := range rows {
+		if _, ok := byJur[r.Jurisdiction]; !ok {
+			jurs = append(jurs, r.Jurisdiction)
+		}
+		byJur[r.Jurisdiction] = append(byJur[r.Jurisdiction], r)
+	}
+	sort.Strings(jurs)
+	var paths []string
+	for _, j := range jurs {
+		name := fmt.Sprintf("retrieval-round-%d.csv", round)
+		if j != "" {
+			name = fmt.Sprintf("retrieval-round-%d-%s.csv", round, safeName(j))
+		}
+		p := filepath.Join(dir, name)
+		err := replaceFile(p, func(out io.Writer) error { return sampler.WriteRetrievalCSV(out, byJur[j]) })
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// safeName makes a jurisdiction's name usable in a file name.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < 0x20 || r == ':' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// imprintedIDs finds the CVR ballot ids of the listed cards.
+func imprintedIDs(tx store.Tx, m *sampler.Manifest, rows []sampler.RetrievalRow) (map[[2]int64]string, error) {
+	type key struct{ j, t, b string }
+	index := map[key]int{}
+	for i, b := range m.Batches {
+		index[key{b.Jurisdiction, b.Tabulator, b.Name}] = i
+	}
+	want := map[[2]int64]bool{}
+	for _, r := range rows {
+		want[[2]int64{int64(r.BatchIndex), r.Position}] = true
+	}
+	pos := map[int]int64{}
+	out := map[[2]int64]string{}
+	err := tx.Ballots(func(jur string, b *canvass.Ballot) error {
+		i := index[key{jur, b.Tabulator, b.Batch}]
+		pos[i]++
+		k := [2]int64{int64(i), pos[i]}
+		if want[k] {
+			out[k] = b.ID
+		}
+		return nil
+	})
+	return out, err
+}

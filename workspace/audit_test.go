@@ -1,0 +1,245 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/canvass-vote/canvass/audit"
+	"github.com/canvass-vote/canvass/audit/sampler"
+	"github.com/canvass-vote/canvass/ledger"
+)
+
+// auditCVRs writes a generic-CSV CVR export of 2,000 ballots in 20 batches of 100 on two
+// tabulators: Alice 1,200, Bob 800 (every 5th ballot of a batch, 2 of 5, votes Bob).
+func auditCVRs(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("BallotID,Tabulator,Batch,President: Alice,President: Bob\n")
+	for i := 0; i < 2000; i++ {
+		tab, batch := 1+i/1000, 1+(i%1000)/100
+		vote := "1,0"
+		if i%5 < 2 {
+			vote = "0,1"
+		}
+		fmt.Fprintf(&b, "%d-%d-%d,T%d,%d,%s\n", tab, batch, i%100+1, tab, batch, vote)
+	}
+	p := filepath.Join(t.TempDir(), "cvrs.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const seed20 = "31415926535897932384"
+
+func auditWorkspace(t *testing.T) *Workspace {
+	t.Helper()
+	w := newWorkspace(t)
+	if _, err := w.ImportCVR(context.Background(), auditCVRs(t), ImportOptions{Format: "csv", Jurisdiction: "Dane"}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// boardReads returns records that read each drawn card as its CVR says, or as flip says.
+func boardReads(draws []audit.Draw, from int64, flip func(audit.Draw) []string) []audit.Record {
+	var out []audit.Record
+	seen := map[audit.Card]bool{}
+	for _, d := range draws[from:] {
+		if seen[d.Card] {
+			continue
+		}
+		seen[d.Card] = true
+		votes := d.CVR["President"]
+		if flip != nil {
+			votes = flip(d)
+		}
+		out = append(out, audit.Record{Card: d.Card, Found: true, Votes: map[string][]string{"President": votes}, Board: "Board 1"})
+	}
+	return out
+}
+
+// TestAuditComparisonConfirms: a Kaplan-Markov comparison audit at 5% of Alice 1,200 / Bob 800
+// (diluted margin μ = 0.2, γ = 1.03905). The first round is planned as Arlo does, for one
+// one-vote overstatement and one understatement (Stark 2010's formula, by hand):
+// n = ⌈−2γ(ln α + ln(1 − 1/(2γ)) + ln(1 + 1/(2γ)))/μ⌉ = ⌈2.0781·(2.995732 + 0.656226 − 0.392859)/0.2⌉
+// = ⌈33.86⌉ = 34 draws. With every card as its CVR says, the risk is (1 − μ/(2γ))^34 =
+// 0.9037582^34 = 0.0321, under 5%: confirmed in one round.
+func TestAuditComparisonConfirms(t *testing.T) {
+	ctx := context.Background()
+	w := auditWorkspace(t)
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: audit.Config{Kind: audit.Comparison, Method: "kaplan-markov", RiskLimit: 0.05, Seed: seed20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Rounds) != 1 || v.Rounds[0].Size != 34 || v.Ballots != 2000 {
+		t.Fatalf("first round %+v of %d", v.Rounds, v.Ballots)
+	}
+	draws, _, err := w.AuditSample(ctx, v.ID)
+	if err != nil || len(draws) != 34 || draws[0].CVR == nil {
+		t.Fatalf("sample: %d draws, %v", len(draws), err)
+	}
+	// The retrieval list names the ballots by batch, position and imprinted id.
+	paths, err := w.AuditRetrieval(ctx, v.ID, t.TempDir(), 2)
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("retrieval: %v %v", paths, err)
+	}
+	list, _ := os.ReadFile(paths[0])
+	if !strings.Contains(string(list), draws[0].Card.Batch[strings.LastIndex(draws[0].Card.Batch, " ")+1:]) || strings.Count(string(list), "\n") < 30 {
+		t.Errorf("retrieval list:\n%s", list)
+	}
+	recs := boardReads(draws, 0, nil)
+	if n, err := w.AuditRecord(ctx, v.ID, recs); err != nil || n != len(recs) {
+		t.Fatalf("record: %d %v", n, err)
+	}
+	if v, err = w.AuditEndRound(ctx, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	want := math.Pow(1-0.2/(2*1.03905), 34)
+	if v.Status != string(audit.Confirmed) || math.Abs(v.Contests[0].Risk-want) > 1e-12 || v.Contests[0].Discrepancies != 0 {
+		t.Errorf("after round 1: %+v, risk %v want %v", v, v.Contests[0].Risk, want)
+	}
+}
+
+// TestAuditEscalates: the boards read every sampled Alice card as Bob (two-vote
+// overstatements): the risk stays 1, rounds grow, and the audit goes to a full hand count.
+func TestAuditEscalates(t *testing.T) {
+	ctx := context.Background()
+	w := auditWorkspace(t)
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: audit.Config{Kind: audit.Comparison, Method: "kaplan-markov", RiskLimit: 0.05, Seed: seed20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draws, _, _ := w.AuditSample(ctx, v.ID)
+	if _, err := w.AuditRecord(ctx, v.ID, boardReads(draws, 0, func(audit.Draw) []string { return []string{"Bob"} })); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = w.AuditEndRound(ctx, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != string(audit.InProgress) || len(v.Rounds) != 2 || v.Rounds[1].Size <= 34 || v.Contests[0].Risk < 0.5 || v.Contests[0].Discrepancies == 0 {
+		t.Fatalf("after a bad round: %+v", v)
+	}
+	if err := w.AuditEscalate(ctx, v.ID, "the boards found Bob ballots counted for Alice"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ = w.AuditStatus(ctx, v.ID); v.Status != string(audit.FullHandCount) {
+		t.Errorf("status %s", v.Status)
+	}
+}
+
+// TestAuditBadInput: each bad input is refused with a clear message and changes nothing.
+func TestAuditBadInput(t *testing.T) {
+	ctx := context.Background()
+	w := auditWorkspace(t)
+	cfg := audit.Config{Kind: audit.Comparison, Method: "kaplan-markov", RiskLimit: 0.05, Seed: seed20}
+	before := dump(t, w)
+	short := cfg
+	short.Seed = "1234567890"
+	if _, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: short}); err == nil || !strings.Contains(err.Error(), "20") {
+		t.Errorf("short seed: %v", err)
+	}
+	// A manifest whose counts do not match the imported CVRs.
+	man := filepath.Join(t.TempDir(), "manifest.csv")
+	var b strings.Builder
+	b.WriteString("Jurisdiction,Tabulator,Batch Name,Number of Ballots\n")
+	for tab := 1; tab <= 2; tab++ {
+		for batch := 1; batch <= 10; batch++ {
+			n := 100
+			if tab == 2 && batch == 7 {
+				n = 99
+			}
+			fmt.Fprintf(&b, "Dane,T%d,%d,%d\n", tab, batch, n)
+		}
+	}
+	os.WriteFile(man, []byte(b.String()), 0o644)
+	pcfg := cfg
+	pcfg.Kind, pcfg.Method = audit.Polling, "alpha"
+	if _, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: pcfg, Manifest: man}); err == nil || !strings.Contains(err.Error(), "T2 / 7") || !strings.Contains(err.Error(), "99") {
+		t.Errorf("mismatched manifest: %v", err)
+	}
+	if after := dump(t, w); after != before {
+		t.Errorf("a refused start changed the workspace:\n%s", firstDiff(before, after))
+	}
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draws, _, _ := w.AuditSample(ctx, v.ID)
+	before = dump(t, w)
+	// A card that was not drawn.
+	notDrawn := audit.Card{Jurisdiction: "Dane", Batch: "T1 / 1", Position: 1}
+	for _, d := range draws {
+		if d.Card == notDrawn {
+			notDrawn.Position = 2
+		}
+	}
+	recs := append(boardReads(draws, 0, nil), audit.Record{Card: notDrawn, Found: true, Votes: map[string][]string{"President": {"Alice"}}})
+	if _, err := w.AuditRecord(ctx, v.ID, recs); !errors.Is(err, audit.ErrNotInSample) {
+		t.Errorf("card not in the sample: %v", err)
+	}
+	// The same card twice with different votes.
+	recs = boardReads(draws, 0, nil)
+	recs = append(recs, audit.Record{Card: recs[0].Card, Found: true, Votes: map[string][]string{"President": {"Nobody"}}})
+	if _, err := w.AuditRecord(ctx, v.ID, recs); !errors.Is(err, audit.ErrConflict) {
+		t.Errorf("conflicting records: %v", err)
+	}
+	if after := dump(t, w); after != before {
+		t.Errorf("refused records changed the workspace:\n%s", firstDiff(before, after))
+	}
+	var _ = sampler.CheckSeed
+}
+
+// TestAuditInTheLedger: an audit (start, a round of records with a not-found card, the risk
+// measured, a second round, escalation) is on the ledger; a rebuild from the published log
+// replays it (re-drawing every sample from the seed) and gives the same database.
+func TestAuditInTheLedger(t *testing.T) {
+	ctx := context.Background()
+	w := auditWorkspace(t)
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: audit.Config{Kind: audit.Comparison, Method: "alpha-comparison", RiskLimit: 0.05, Seed: seed20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draws, _, _ := w.AuditSample(ctx, v.ID)
+	recs := boardReads(draws, 0, nil)
+	recs[0].Found, recs[0].Votes = false, nil
+	if _, err := w.AuditRecord(ctx, v.ID, recs); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = w.AuditEndRound(ctx, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v.Status == string(audit.InProgress) {
+		if err := w.AuditEscalate(ctx, v.ID, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub := filepath.Join(t.TempDir(), "pub")
+	if _, err := w.Publish(ctx, pub, nil); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := w.LogInfo(ctx)
+	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
+	rep, err := Rebuild(ctx, ledgerDir(pub), rebuilt, VerifyOptions{Key: info.LogKey})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, problems(rep))
+	}
+	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
+		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
+	}
+	types := map[string]int{}
+	for _, e := range ledgerEntries(t, w) {
+		types[e.Type]++
+	}
+	if types[TypeAuditStart] != 1 || types[TypeAuditRound] < 1 || types[TypeAuditRecord] != len(recs) || types[TypeAuditRisk] != 1 {
+		t.Errorf("audit entries: %v", types)
+	}
+}
+
+func ledgerDir(p string) ledger.Dir { return ledger.Dir(p) }
