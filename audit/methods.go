@@ -8,6 +8,8 @@ import (
 // this package to the workflow's Method interface.
 
 func init() {
+	methods["bravo"] = bravoMethod{}
+	methods["minerva"] = minervaMethod{}
 	methods["kaplan-markov"] = kaplanMarkov{}
 	methods["alpha-comparison"] = alphaMethod{kind: Comparison}
 	methods["alpha"] = alphaMethod{kind: Polling}
@@ -173,4 +175,97 @@ func (m alphaMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (
 		size = max(size, done+lo)
 	}
 	return size, nil
+}
+
+// pollingTally counts the votes read on the drawn cards (each draw counts, with replacement
+// too). A card that cannot be found counts as the worst case for the reported winners: a vote
+// for every reported loser (each pairwise test sees a vote for its loser). from/to select
+// draws by round (0 for all).
+func pollingTally(c *Contest, obs []Observation, round int) (map[string]int64, int64) {
+	cs, w := c.Ranked()
+	tally := map[string]int64{}
+	var n int64
+	for _, o := range obs {
+		if o.Record == nil || (round > 0 && o.Round != round) {
+			continue
+		}
+		n++
+		if !o.Record.Found {
+			for _, l := range cs[w:] {
+				tally[l.Name]++
+			}
+			continue
+		}
+		votes := o.Votes(c.Name)
+		if len(votes) > w {
+			continue // an overvote counts for no one
+		}
+		for _, v := range votes {
+			tally[v]++
+		}
+	}
+	return tally, n
+}
+
+// bravoMethod is BRAVO (Lindeman, Stark, Yates 2012), measured at the end of each round.
+type bravoMethod struct{}
+
+func (bravoMethod) Kind() Kind { return Polling }
+
+func (bravoMethod) Risk(c *Contest, obs []Observation, alpha float64) (float64, error) {
+	tally, _ := pollingTally(c, obs, 0)
+	return BravoPValue(c, knownOnly(c, tally), alpha)
+}
+
+func (bravoMethod) NextSize(c *Contest, obs []Observation, alpha, quantile float64) (int64, error) {
+	tally, n := pollingTally(c, obs, 0)
+	sizes, err := BravoSampleSizes(c, alpha, knownOnly(c, tally), n, []float64{quantile})
+	if err != nil {
+		return 0, err
+	}
+	return sizes[quantile], nil
+}
+
+// knownOnly drops votes for names that are not choices of the contest (write-ins the
+// audit does not count).
+func knownOnly(c *Contest, tally map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for _, ch := range c.Choices {
+		if n := tally[ch.Name]; n > 0 {
+			out[ch.Name] = n
+		}
+	}
+	return out
+}
+
+// minervaMethod is Minerva (Zagórski et al. 2021), round by round.
+type minervaMethod struct{}
+
+func (minervaMethod) Kind() Kind { return Polling }
+
+func (minervaMethod) rounds(c *Contest, obs []Observation) []MinervaRound {
+	last := 0
+	for _, o := range obs {
+		last = max(last, o.Round)
+	}
+	var out []MinervaRound
+	for r := 1; r <= last; r++ {
+		tally, n := pollingTally(c, obs, r)
+		if n > 0 {
+			out = append(out, MinervaRound{Size: n, Votes: knownOnly(c, tally)})
+		}
+	}
+	return out
+}
+
+func (m minervaMethod) Risk(c *Contest, obs []Observation, alpha float64) (float64, error) {
+	rounds := m.rounds(c, obs)
+	if len(rounds) == 0 {
+		return 1, nil
+	}
+	return MinervaPValue(c, rounds, alpha)
+}
+
+func (m minervaMethod) NextSize(c *Contest, obs []Observation, alpha, quantile float64) (int64, error) {
+	return MinervaSampleSize(c, alpha, quantile, m.rounds(c, obs))
 }

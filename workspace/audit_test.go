@@ -13,6 +13,7 @@ import (
 	"github.com/canvass-vote/canvass/audit"
 	"github.com/canvass-vote/canvass/audit/sampler"
 	"github.com/canvass-vote/canvass/ledger"
+	"github.com/canvass-vote/canvass/store"
 )
 
 // auditCVRs writes a generic-CSV CVR export of 2,000 ballots in 20 batches of 100 on two
@@ -243,3 +244,79 @@ func TestAuditInTheLedger(t *testing.T) {
 }
 
 func ledgerDir(p string) ledger.Dir { return ledger.Dir(p) }
+
+// TestAuditPollingBravo: a BRAVO ballot-polling audit at 10% from a ballot manifest that
+// matches the imported CVRs. The risk after the round is BRAVO's 1/T (Lindeman, Stark, Yates
+// 2012, sec. 3) with s_w = 1200/2000 = 0.6: T = (0.6/0.5)^k · (0.4/0.5)^m for k Alice and m Bob
+// votes in the sample, computed here by hand from the draws.
+func TestAuditPollingBravo(t *testing.T) {
+	ctx := context.Background()
+	w := auditWorkspace(t)
+	man := filepath.Join(t.TempDir(), "manifest.csv")
+	var b strings.Builder
+	b.WriteString("Jurisdiction,Container,Tabulator,Batch Name,Number of Ballots\n")
+	for tab := 1; tab <= 2; tab++ {
+		for batch := 1; batch <= 10; batch++ {
+			fmt.Fprintf(&b, "Dane,Box %d,T%d,%d,100\n", tab, tab, batch)
+		}
+	}
+	os.WriteFile(man, []byte(b.String()), 0o644)
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Manifest: man,
+		Config: audit.Config{Kind: audit.Polling, Method: "bravo", RiskLimit: 0.1, Seed: seed20, WithReplacement: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// BRAVO's 90% quantile for 1200/800 at 10% (the reference 600/400 case has the same shares
+	// and the same answer when the population is large): 351 draws.
+	if v.Rounds[0].Size != 351 {
+		t.Errorf("first round %d draws, want 351", v.Rounds[0].Size)
+	}
+	draws, _, _ := w.AuditSample(ctx, v.ID)
+	// A polling audit has no CVRs: read each card as the CVR of the same place says.
+	cvrs, err := w.cvrsOf(ctx, draws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []audit.Record
+	seen := map[audit.Card]bool{}
+	var k, m float64
+	for _, d := range draws {
+		vote := cvrs[d.Card]
+		if vote == "Alice" {
+			k++
+		} else {
+			m++
+		}
+		if !seen[d.Card] {
+			seen[d.Card] = true
+			recs = append(recs, audit.Record{Card: d.Card, Found: true, Votes: map[string][]string{"President": {vote}}})
+		}
+	}
+	if _, err := w.AuditRecord(ctx, v.ID, recs); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = w.AuditEndRound(ctx, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	want := math.Min(1, 1/(math.Pow(1.2, k)*math.Pow(0.8, m)))
+	if math.Abs(v.Contests[0].Risk-want) > 1e-9*want || v.Status != string(audit.Confirmed) {
+		t.Errorf("risk %v (k=%v, m=%v), want %v; status %s", v.Contests[0].Risk, k, m, want, v.Status)
+	}
+}
+
+// cvrsOf reads the President vote of the CVR at each drawn card's place.
+func (w *Workspace) cvrsOf(ctx context.Context, draws []audit.Draw) (map[audit.Card]string, error) {
+	cards := map[audit.Card]bool{}
+	for _, d := range draws {
+		cards[d.Card] = true
+	}
+	out := map[audit.Card]string{}
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		cvrs, err := loadCVRs(tx, cards)
+		for c, v := range cvrs {
+			out[c] = strings.Join(v["President"], ";")
+		}
+		return err
+	})
+	return out, err
+}
