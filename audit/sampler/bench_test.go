@@ -39,3 +39,23 @@ func BenchmarkSample5M(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSampleManifest5M is BenchmarkSample5M through SampleManifest: 10,000 batches of
+// 500 ballots, ids written from the manifest with a cursor per goroutine.
+func BenchmarkSampleManifest5M(b *testing.B) {
+	bs := make([]Batch, 10_000)
+	for k := range bs {
+		bs[k] = Batch{Name: "Batch " + strconv.Itoa(10_000 + k + 1)[1:], Ballots: 500}
+	}
+	m, err := ManifestFromCounts(bs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		d, err := SampleManifest("32549826738291057463", m, 500, true, BatchName)
+		if err != nil || len(d) != 500 {
+			b.Fatal(len(d), err)
+		}
+	}
+	b.ReportMetric(float64(m.Total)*float64(b.N)/b.Elapsed().Seconds(), "ballots/s")
+}
