@@ -50,11 +50,25 @@ func minervaPairs(c *Contest) ([]minervaPair, error) {
 	return out, nil
 }
 
-// binomialPMF returns P(K = k), k = 0 … n, for K ~ Binomial(n, p).
+// binomialPMF returns P(K = k), k = 0 … n, for K ~ Binomial(n, p): the value at the mode from
+// log-gamma, the rest by the ratio P(k+1)/P(k) = (n−k)p/((k+1)(1−p)) outwards from it (terms
+// below the float64 range become 0).
 func binomialPMF(n int64, p float64) []float64 {
 	f := make([]float64, n+1)
-	for k := range f {
-		f[k] = math.Exp(logBinomialPMF(int64(k), n, p))
+	if p <= 0 || p >= 1 {
+		for k := range f {
+			f[k] = math.Exp(logBinomialPMF(int64(k), n, p))
+		}
+		return f
+	}
+	mode := min(int64(math.Floor(float64(n+1)*p)), n)
+	f[mode] = math.Exp(logBinomialPMF(mode, n, p))
+	r := p / (1 - p)
+	for k := mode; k < n; k++ {
+		f[k+1] = f[k] * float64(n-k) / float64(k+1) * r
+	}
+	for k := mode; k > 0; k-- {
+		f[k-1] = f[k] * float64(k) / (float64(n-k+1) * r)
 	}
 	return f
 }
