@@ -255,6 +255,7 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 	if err := sampler.CheckSeed(opts.Seed); err != nil {
 		return nil, err
 	}
+	opts.Seed = sampler.NormalizeSeed(opts.Seed)
 	at := w.now()
 	var keep *keeper
 	var mref *ledger.FileRef

@@ -287,5 +287,3 @@ func printAudit(out io.Writer, v *workspace.AuditView) {
 	}
 	tw.Flush()
 }
-
-func newAuditCalculators() []*cobra.Command { return nil }

@@ -173,3 +173,43 @@ func TestBinaryExitStatus(t *testing.T) {
 		t.Errorf("verify of a tampered log: exit %d\n%s", code, out)
 	}
 }
+
+// The calculators answer with the published reference values (AUDIT-REFERENCES.md): BRAVO
+// for 600/400 of 1,000 at 10% has ASN 119 and quantile sizes 184/244/351; the super-simple
+// size for α = 0.05, μ = 0.0159 with one discrepancy of each kind is 767.
+func TestAuditCalculators(t *testing.T) {
+	out, err := run(t, "audit", "sample-size", "--method", "bravo", "--risk-limit", "0.1", "--ballots", "1000", "--tally", "A=600,B=400", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ss struct {
+		SampleSize int64            `json:"sample_size"`
+		ASN        int64            `json:"asn"`
+		Quantiles  map[string]int64 `json:"quantiles"`
+	}
+	if err := json.Unmarshal([]byte(out), &ss); err != nil || ss.ASN != 119 || ss.Quantiles["0.7"] != 184 || ss.Quantiles["0.8"] != 244 || ss.Quantiles["0.9"] != 351 || ss.SampleSize != 351 {
+		t.Errorf("bravo sample-size: %s %v", out, err)
+	}
+	out, err = run(t, "audit", "sample-size", "--method", "supersimple", "--risk-limit", "0.05", "--diluted-margin", "0.0159", "--o1", "1", "--o2", "1", "--u1", "1", "--u2", "1", "--json")
+	if err != nil || !strings.Contains(out, `"sample_size": 767`) {
+		t.Errorf("supersimple: %s %v", out, err)
+	}
+	out, err = run(t, "audit", "risk", "--method", "bravo", "--risk-limit", "0.1", "--ballots", "1000", "--tally", "A=600,B=400", "--sample", "A=72,B=47", "--json")
+	var rk struct {
+		P         float64 `json:"p_value"`
+		Confirmed bool    `json:"confirmed"`
+	}
+	// By hand: T = (0.6/0.5)^72 (0.4/0.5)^47 = 1.2^72 · 0.8^47 = 14.005, p = 1/T = 0.0714.
+	if err != nil || json.Unmarshal([]byte(out), &rk) != nil || !rk.Confirmed || rk.P < 0.0713 || rk.P > 0.0715 {
+		t.Errorf("bravo risk: %s %v", out, err)
+	}
+	man := filepath.Join(t.TempDir(), "m.csv")
+	os.WriteFile(man, []byte("Batch Name,Number of Ballots\npct 1,25\npct 2,25\n"), 0o644)
+	out, err = run(t, "audit", "sample", "--seed", "12345678901234567890", "--manifest", man, "--n", "5", "--json")
+	if err != nil || strings.Count(out, `"ticket"`) != 5 || !strings.Contains(out, `"id": "('pct `) {
+		t.Errorf("sample: %s %v", out, err)
+	}
+	if _, err := run(t, "audit", "sample", "--seed", "123", "--manifest", man, "--n", "5"); err == nil || !strings.Contains(err.Error(), "20") {
+		t.Errorf("a 3-digit seed: %v", err)
+	}
+}
