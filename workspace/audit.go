@@ -19,7 +19,9 @@ import (
 	"github.com/canvass-vote/canvass/audit"
 	"github.com/canvass-vote/canvass/audit/sampler"
 	"github.com/canvass-vote/canvass/ledger"
+	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
+	"github.com/canvass-vote/canvass/tabulate"
 )
 
 // Ledger entry types of audits.
@@ -443,7 +445,7 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 		return nil, nil, fmt.Errorf("audit %d: the population changed since the audit started (manifest sha256 %s, the audit started on %s)", id, got, sb.Population.SHA256)
 	}
 	var events []*ledger.Entry
-	for _, typ := range []string{TypeAuditRound, TypeAuditRecord, TypeAuditRisk, TypeAuditEscalate} {
+	for _, typ := range []string{TypeAuditRound, TypeAuditRecord, TypeAuditRisk, TypeAuditEscalate, TypeAuditHandCount} {
 		err := entriesOf(tx, typ, func(e *ledger.Entry, _ []byte) error {
 			var ref struct {
 				Audit uint64 `json:"audit"`
@@ -509,6 +511,18 @@ func applyAuditEvent(tx store.Tx, a *audit.Audit, pop *population, e *ledger.Ent
 		}
 	case TypeAuditEscalate:
 		return a.Escalate()
+	case TypeAuditHandCount:
+		var b auditHandCountBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		hc := map[string][]audit.Choice{}
+		for _, c := range b.Contests {
+			for _, ch := range c.Choices {
+				hc[c.Name] = append(hc[c.Name], audit.Choice{Name: ch.Name, Votes: ch.Votes})
+			}
+		}
+		return a.EnterHandCount(hc)
 	}
 	return nil
 }
@@ -694,7 +708,7 @@ func (w *Workspace) Audits(ctx context.Context) ([]uint64, error) {
 	return ids, err
 }
 
-// auditManifests lists the ballot manifests audits started with (kept files to publish).
+// auditManifests lists the files audits keep (ballot manifests, hand counts) to publish.
 func auditManifests(tx store.Tx) ([]ledger.FileRef, error) {
 	var out []ledger.FileRef
 	err := entriesOf(tx, TypeAuditStart, func(e *ledger.Entry, _ []byte) error {
@@ -705,6 +719,17 @@ func auditManifests(tx store.Tx) ([]ledger.FileRef, error) {
 		if b.Manifest != nil {
 			out = append(out, *b.Manifest)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = entriesOf(tx, TypeAuditHandCount, func(e *ledger.Entry, _ []byte) error {
+		var b auditHandCountBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		out = append(out, b.File)
 		return nil
 	})
 	return out, err
@@ -765,6 +790,25 @@ func (r *replayer) replayAudit(e *ledger.Entry) error {
 			return err
 		}
 		return r.w.AuditEscalate(r.ctx, b.Audit, b.Reason)
+	case TypeAuditHandCount:
+		var b auditHandCountBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		tmp, err := os.MkdirTemp("", "canvass-replay-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if strings.ContainsAny(b.File.Name, `/\`) || b.File.Name == "" || b.File.Name[0] == '.' {
+			return fmt.Errorf("hand count file name %q is not a base name", b.File.Name)
+		}
+		path, err := materialize(r.open, fileRef{name: b.File.Name, sha256: b.File.SHA256}, tmp)
+		if err != nil {
+			return err
+		}
+		_, err = r.w.AuditHandCount(r.ctx, b.Audit, path, results.Options{Format: b.Format})
+		return err
 	case TypeAuditRound:
 		return errors.New("an audit round entry must follow the start or the end of the round before it")
 	}
@@ -896,4 +940,156 @@ func imprintedIDs(tx store.Tx, m *sampler.Manifest, rows []sampler.RetrievalRow)
 		return nil
 	})
 	return out, err
+}
+
+// TypeAuditHandCount records the result of the full hand count an audit escalated to.
+const TypeAuditHandCount = "audit.handcount"
+
+type auditHandCountBody struct {
+	Audit    uint64                 `json:"audit"`
+	File     ledger.FileRef         `json:"file"`
+	Format   string                 `json:"format"`
+	Contests []auditHandCountResult `json:"contests"`
+}
+
+type auditHandCountResult struct {
+	Name    string        `json:"name"`
+	Choices []auditChoice `json:"choices"`
+	Winners []string      `json:"winners"`
+	// Changed is true when the hand count's winners are not the reported ones.
+	Changed bool `json:"changed"`
+}
+
+// AuditHandCount enters the full hand count of an audit that escalated: the hand-count results
+// file (any results format) is kept, tabulated, and its outcome replaces the reported one. It
+// says, per contest, whether the winners changed.
+func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, ropts results.Options) ([]auditHandCountResult, error) {
+	if ropts.Format == "" || ropts.Format == "auto" {
+		var err error
+		if ropts.Format, err = results.Sniff(path); err != nil {
+			return nil, err
+		}
+	}
+	keep := &keeper{dir: filepath.Join(w.Dir, FilesDir)}
+	sum, size, err := hashPath(path, keep)
+	if err != nil {
+		return nil, err
+	}
+	res, err := TabulateFiles(nil, []string{path}, TabulateOptions{Results: ropts})
+	if err != nil {
+		keep.undo()
+		return nil, err
+	}
+	at := w.now()
+	var out []auditHandCountResult
+	err = w.Store.Update(ctx, func(tx store.Tx) error {
+		a, _, err := w.loadAudit(tx, id)
+		if err != nil {
+			return err
+		}
+		hc := map[string][]audit.Choice{}
+		for _, c := range a.Contests {
+			var found *tabulate.ContestResult
+			for i := range res.Contests {
+				if canvass.NameKey(res.Contests[i].Name) == canvass.NameKey(c.Name) {
+					found = &res.Contests[i]
+				}
+			}
+			if found == nil {
+				return fmt.Errorf("%s: no contest %q in the hand count", path, c.Name)
+			}
+			r := auditHandCountResult{Name: c.Name, Choices: []auditChoice{}, Winners: found.Winners}
+			for _, ch := range found.Choices {
+				r.Choices = append(r.Choices, auditChoice{ch.Name, ch.Votes})
+				hc[c.Name] = append(hc[c.Name], audit.Choice{Name: ch.Name, Votes: ch.Votes})
+			}
+			cs, nw := c.Ranked()
+			reported := map[string]bool{}
+			for _, x := range cs[:nw] {
+				reported[canvass.NameKey(x.Name)] = true
+			}
+			for _, x := range found.Winners {
+				r.Changed = r.Changed || !reported[canvass.NameKey(x)]
+			}
+			r.Changed = r.Changed || len(found.Winners) != nw
+			out = append(out, r)
+		}
+		if err := a.EnterHandCount(hc); err != nil {
+			return err
+		}
+		_, _, err = w.append(tx, at, TypeAuditHandCount, auditHandCountBody{Audit: id, File: ledger.FileRef{Name: filepath.Base(path), SHA256: sum, Size: size}, Format: ropts.Format, Contests: out})
+		return err
+	})
+	if err != nil {
+		keep.undo()
+		return nil, err
+	}
+	return out, nil
+}
+
+// auditBlockers lists the audits that stand in the way of certifying a contest: one in
+// progress, one escalated whose hand count is not entered, one whose hand count changed the
+// winners (certify the hand count's result instead).
+func (w *Workspace) auditBlockers(tx store.Tx, contest string, winners []string) ([]Blocker, error) {
+	var ids []uint64
+	if err := tx.EntriesOfType(TypeAuditStart, func(seq uint64, _ []byte) error {
+		ids = append(ids, seq)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var out []Blocker
+	for _, id := range ids {
+		a, _, err := w.loadAudit(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		var audited bool
+		for _, c := range a.Contests {
+			audited = audited || canvass.NameKey(c.Name) == canvass.NameKey(contest)
+		}
+		if !audited {
+			continue
+		}
+		switch a.Status {
+		case audit.InProgress:
+			out = append(out, Blocker{"audit", fmt.Sprintf("audit %d of this contest is in progress (round %d)", id, len(a.Rounds))})
+		case audit.FullHandCount:
+			out = append(out, Blocker{"audit", fmt.Sprintf("audit %d escalated to a full hand count; enter it with 'canvass audit hand-count'", id)})
+		case audit.HandCounted:
+			hc := a.HandCount[contestName(a, contest)]
+			if !sameWinners(hc, winners) {
+				out = append(out, Blocker{"hand-count", fmt.Sprintf("the full hand count of audit %d has other winners than this tabulation; import the hand count's results (replacing the machine count) and certify them", id)})
+			}
+		}
+	}
+	return out, nil
+}
+
+func contestName(a *audit.Audit, name string) string {
+	for _, c := range a.Contests {
+		if canvass.NameKey(c.Name) == canvass.NameKey(name) {
+			return c.Name
+		}
+	}
+	return name
+}
+
+// sameWinners reports whether the leading choices of a hand count are the given winners.
+func sameWinners(hc []audit.Choice, winners []string) bool {
+	c := audit.Contest{Choices: hc, Winners: len(winners)}
+	cs, n := c.Ranked()
+	if n > len(cs) {
+		return false
+	}
+	want := map[string]bool{}
+	for _, w := range winners {
+		want[canvass.NameKey(w)] = true
+	}
+	for _, x := range cs[:n] {
+		if !want[canvass.NameKey(x.Name)] {
+			return false
+		}
+	}
+	return true
 }

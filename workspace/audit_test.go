@@ -13,6 +13,7 @@ import (
 	"github.com/canvass-vote/canvass/audit"
 	"github.com/canvass-vote/canvass/audit/sampler"
 	"github.com/canvass-vote/canvass/ledger"
+	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
 )
 
@@ -132,6 +133,48 @@ func TestAuditEscalates(t *testing.T) {
 	}
 	if v, _ = w.AuditStatus(ctx, v.ID); v.Status != string(audit.FullHandCount) {
 		t.Errorf("status %s", v.Status)
+	}
+	// Certification waits for the hand count.
+	k := newKey(t, t.TempDir(), "Dane Board")
+	if _, err := w.Certify(ctx, CertifyOptions{Contest: "President", Signers: []*Signer{k}}); err == nil || !strings.Contains(err.Error(), "audit:") {
+		t.Errorf("certified during a full hand count: %v", err)
+	}
+	// The hand count (by hand: the 2,000 ballots are 1,200 Alice and 800 Bob) upholds Alice.
+	hc := filepath.Join(t.TempDir(), "handcount.csv")
+	os.WriteFile(hc, []byte("state,county,municipality,precinct,contest,district,choice,party,mode,stat,votes\n"+
+		"WI,Dane,,Ward 1,President,,Alice,,,,1200\nWI,Dane,,Ward 1,President,,Bob,,,,800\n"), 0o644)
+	res, err := w.AuditHandCount(ctx, v.ID, hc, results.Options{Format: "canvass"})
+	if err != nil || len(res) != 1 || res[0].Changed || res[0].Winners[0] != "Alice" {
+		t.Fatalf("hand count: %+v %v", res, err)
+	}
+	if _, err := w.Certify(ctx, CertifyOptions{Contest: "President", Signers: []*Signer{k}}); err != nil {
+		t.Errorf("certify after the hand count: %v", err)
+	}
+	rep, err := w.AuditReport(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := WriteAuditReportCSV(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"######## AUDIT SETTINGS ########", "######## SAMPLED BALLOTS ########", "######## HAND COUNT ########", "hand counted", seed20} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// The whole story replays from the published log.
+	pub := filepath.Join(t.TempDir(), "pub")
+	if _, err := w.Publish(ctx, pub, nil); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := w.LogInfo(ctx)
+	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
+	if rep, err := Rebuild(ctx, ledgerDir(pub), rebuilt, VerifyOptions{Key: info.LogKey}); err != nil {
+		t.Fatalf("%v\n%s", err, problems(rep))
+	}
+	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
+		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
 	}
 }
 

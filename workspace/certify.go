@@ -207,8 +207,9 @@ type Blocker struct {
 // ErrRefused is returned when a certification is refused.
 var ErrRefused = errors.New("certification refused")
 
-// blockers lists what stands in the way of certifying a result. Reconciliation findings of
-// severity "error" and unfinished audits will join these as those capabilities land.
+// blockers lists what in the result stands in the way of certifying it; auditBlockers adds
+// the audits of the contest that are not finished. Reconciliation findings of severity
+// "error" will join these when that capability lands.
 func blockers(c *tabulate.ContestResult) []Blocker {
 	var out []Blocker
 	if c.Ballots == 0 {
@@ -342,7 +343,11 @@ func (w *Workspace) certify(tx store.Tx, at time.Time, origin string, opts Certi
 	var refused []string
 	var overrides []ledger.Override
 	used := map[string]bool{}
-	for _, b := range blockers(&c) {
+	ab, err := w.auditBlockers(tx, c.Name, c.Winners)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range append(blockers(&c), ab...) {
 		if reason, ok := opts.Overrides[b.Rule]; ok && strings.TrimSpace(reason) != "" {
 			overrides = append(overrides, ledger.Override{Rule: b.Rule, Reason: reason})
 			used[b.Rule] = true

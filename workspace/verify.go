@@ -428,7 +428,7 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		})
 	case ledger.TypeElection:
 		return errors.New("an election entry must follow the import that defined it")
-	case TypeAuditStart, TypeAuditRound, TypeAuditRecord, TypeAuditRisk, TypeAuditEscalate:
+	case TypeAuditStart, TypeAuditRound, TypeAuditRecord, TypeAuditRisk, TypeAuditEscalate, TypeAuditHandCount:
 		return r.replayAudit(e)
 	}
 	return fmt.Errorf("unknown entry type %q", e.Type)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/canvass-vote/canvass/audit"
+	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/workspace"
 )
 
@@ -28,7 +29,7 @@ it is recorded: the risk is measured and the next round drawn, or the audit is c
 it escalates to a full hand count); 'audit status' and 'audit report' show where it stands.
 Every step is an entry of the ledger.`,
 	}
-	cmd.AddCommand(newAuditStart(g), newAuditRecord(g), newAuditStatus(g), newAuditRetrieval(g), newAuditEscalate(g))
+	cmd.AddCommand(newAuditStart(g), newAuditRecord(g), newAuditStatus(g), newAuditRetrieval(g), newAuditEscalate(g), newAuditHandCount(g), newAuditReport(g))
 	cmd.AddCommand(newAuditCalculators()...)
 	return cmd
 }
@@ -286,4 +287,87 @@ func printAudit(out io.Writer, v *workspace.AuditView) {
 		fmt.Fprintf(tw, "%s\t%.4g\t%d\t%v\n", c.Name, c.Risk, c.Discrepancies, c.Confirmed)
 	}
 	tw.Flush()
+}
+
+func newAuditHandCount(g *globals) *cobra.Command {
+	var id int64
+	var format string
+	cmd := &cobra.Command{
+		Use:   "hand-count FILE",
+		Short: "Enter the full hand count of an audit that escalated; its outcome replaces the reported one",
+		Long: `Enter the full hand count an audit escalated to, from a results file in any format canvass
+reads (--format; e.g. the Arlo report of Georgia's 2020 hand count). The file is kept and
+recorded, its tally is compared with the reported outcome, and the audit ends. If the hand
+count's winners differ, certification waits until the hand count's results are imported.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			aid, err := auditID(cmd, w, id)
+			if err != nil {
+				return err
+			}
+			res, err := w.AuditHandCount(cmd.Context(), aid, args[0], results.Options{Format: format})
+			if err != nil {
+				return err
+			}
+			for _, r := range res {
+				verdict := "the reported winners stand"
+				if r.Changed {
+					verdict = "THE WINNERS CHANGED"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: hand count winners %s: %s\n", r.Name, strings.Join(r.Winners, "; "), verdict)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	cmd.Flags().StringVar(&format, "format", "auto", "results format of FILE")
+	return cmd
+}
+
+func newAuditReport(g *globals) *cobra.Command {
+	var id int64
+	var asJSON bool
+	var out string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Write the full audit report: settings, contests, rounds, every sampled card (CSV sections, or --json)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := g.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			aid, err := auditID(cmd, w, id)
+			if err != nil {
+				return err
+			}
+			rep, err := w.AuditReport(cmd.Context(), aid)
+			if err != nil {
+				return err
+			}
+			dst := cmd.OutOrStdout()
+			if out != "" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				dst = f
+			}
+			if asJSON {
+				return writeJSON(dst, rep)
+			}
+			return workspace.WriteAuditReportCSV(dst, rep)
+		},
+	}
+	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON instead of CSV sections")
+	cmd.Flags().StringVar(&out, "out", "", "write to this file")
+	return cmd
 }
