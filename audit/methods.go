@@ -80,6 +80,9 @@ func (m alphaMethod) values(c *Contest, obs []Observation) ([]Alpha, [][]float64
 			mean = a.comparisonFromOverstatement(0)
 		}
 		tests[i] = Alpha{N: c.Ballots, T: 0.5, U: u, Estimator: DefaultShrinkTrunc(0.5, u, mean)}
+		if m.kind == Comparison {
+			tests[i].Estimator = FixedEta{Eta0: ComparisonEta(a)}
+		}
 		typical[i] = mean
 		for _, o := range obs {
 			if o.Record == nil {
@@ -268,4 +271,16 @@ func (m minervaMethod) Risk(c *Contest, obs []Observation, alpha float64) (float
 
 func (m minervaMethod) NextSize(c *Contest, obs []Observation, alpha, quantile float64) (int64, error) {
 	return MinervaSampleSize(c, alpha, quantile, m.rounds(c, obs))
+}
+
+// ComparisonEta is the fixed alternative ALPHA uses on a comparison assorter: η = x₀ + 0.8(u − x₀),
+// with x₀ = 1/(2 − v/u) the value of a card without error and u the assorter's upper bound.
+// Shrinking towards the sample mean, as for polling, would bet almost nothing: with error-free
+// CVRs every draw equals x₀, barely above the null mean 1/2 (ALPHA sec. 4.2 discusses why
+// comparison audits want an aggressive alternative). With this η a card without error
+// multiplies the test statistic by about 1 + μ/2 (μ the diluted margin), close to the
+// super-simple method's growth, and a two-vote overstatement divides it by about five.
+func ComparisonEta(a Assorter) float64 {
+	x0 := a.Comparison(nil, nil)
+	return x0 + 0.8*(a.ComparisonUpper()-x0)
 }

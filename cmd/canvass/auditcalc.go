@@ -204,6 +204,9 @@ func alphaSampleSize(c *audit.Contest, risk float64, comparison bool) (int64, er
 			x = a.Comparison(nil, nil)
 		}
 		t := audit.Alpha{N: c.Ballots, T: 0.5, U: u, Estimator: audit.DefaultShrinkTrunc(0.5, u, x)}
+		if comparison {
+			t.Estimator = audit.FixedEta{Eta0: audit.ComparisonEta(a)}
+		}
 		k, err := t.SampleSize(x, risk, int(min(c.Ballots, 1<<31-1)))
 		if err != nil {
 			return 0, err
