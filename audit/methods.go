@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -11,6 +12,7 @@ func init() {
 	methods["bravo"] = bravoMethod{}
 	methods["minerva"] = minervaMethod{}
 	methods["kaplan-markov"] = kaplanMarkov{}
+	methods["macro"] = macroMethod{}
 	methods["alpha-comparison"] = alphaMethod{kind: Comparison}
 	methods["alpha"] = alphaMethod{kind: Polling}
 }
@@ -283,4 +285,62 @@ func (m minervaMethod) NextSize(c *Contest, obs []Observation, alpha, quantile f
 func ComparisonEta(a Assorter) float64 {
 	x0 := a.Comparison(nil, nil)
 	return x0 + 0.8*(a.ComparisonUpper()-x0)
+}
+
+// macroMethod is MACRO batch comparison (Stark 2009) over the audit's batches, drawn with
+// probability proportional to their error bounds (PPEB, with replacement).
+type macroMethod struct{ batches []MacroBatch }
+
+func (macroMethod) Kind() Kind { return BatchKind }
+
+// state returns the contest's batches with the hand tallies recorded so far, and the drawn
+// batches' indices. A batch drawn but not found keeps no tally: it counts as entirely wrong.
+func (m macroMethod) state(c *Contest, obs []Observation) ([]Batch, []int, error) {
+	index := make(map[string]int, len(m.batches))
+	bs := make([]Batch, len(m.batches))
+	for i, b := range m.batches {
+		index[b.Name] = i
+		bs[i] = b.Contests[c.Name]
+		bs[i].Name = b.Name
+		bs[i].Audited = nil
+	}
+	var sample []int
+	for _, o := range obs {
+		i, ok := index[o.Draw.Card.Batch]
+		if !ok {
+			return nil, nil, fmt.Errorf("audit: drawn batch %q is not in the population", o.Draw.Card.Batch)
+		}
+		sample = append(sample, i)
+		if o.Record != nil && o.Record.Found {
+			t := o.Record.Tally[c.Name]
+			if t == nil {
+				t = map[string]int64{}
+			}
+			bs[i].Audited = t
+		}
+	}
+	return bs, sample, nil
+}
+
+func (m macroMethod) Risk(c *Contest, obs []Observation, _ float64) (float64, error) {
+	bs, sample, err := m.state(c, obs)
+	if err != nil {
+		return 1, err
+	}
+	if len(sample) == 0 {
+		return 1, nil
+	}
+	return MacroPValue(c, bs, sample)
+}
+
+func (m macroMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
+	bs, sample, err := m.state(c, obs)
+	if err != nil {
+		return 0, err
+	}
+	n, err := MacroSampleSize(c, bs, alpha)
+	if err != nil {
+		return int64(len(sample)) + 1, nil // every batch counted: one more draw measures it
+	}
+	return int64(len(sample)) + n, nil
 }

@@ -135,7 +135,23 @@ type Audit struct {
 	Records map[Card]*Record
 	// HandCount is the outcome of the full hand count, once entered.
 	HandCount map[string][]Choice
-	method    Method
+	// Batches are the population of a batch audit, with their reported votes per contest.
+	Batches []MacroBatch
+	method  Method
+}
+
+// NewBatch starts a batch-comparison audit of the contests over the batches.
+func NewBatch(cfg Config, contests []Contest, batches []MacroBatch) (*Audit, error) {
+	a, err := New(cfg, contests)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Kind != BatchKind {
+		return nil, fmt.Errorf("audit: NewBatch for a %s audit", cfg.Kind)
+	}
+	a.Batches = batches
+	a.method = macroMethod{batches: batches}
+	return a, nil
 }
 
 // Errors of the workflow.

@@ -98,8 +98,9 @@ type auditRecordBody struct {
 	Audit uint64              `json:"audit"`
 	Card  auditCard           `json:"card"`
 	Found bool                `json:"found"`
-	Votes map[string][]string `json:"votes,omitempty"`
-	Board string              `json:"board,omitempty"`
+	Votes map[string][]string         `json:"votes,omitempty"`
+	Tally map[string]map[string]int64 `json:"tally,omitempty"`
+	Board string                      `json:"board,omitempty"`
 }
 
 type auditRiskBody struct {
@@ -121,8 +122,8 @@ type population struct {
 	manifest *sampler.Manifest
 	source   string
 	key      sampler.BatchKey
-	// cvrs holds the CVR of each sampled card (comparison audits), filled by loadCVRs.
-	cvrs map[audit.Card]map[string][]string
+	// batches is the population of a batch audit (reporting units with reported votes).
+	batches []audit.MacroBatch
 }
 
 // canonicalManifest is the text hashed into the start entry.
@@ -282,6 +283,9 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 		mref = &ledger.FileRef{Name: filepath.Base(opts.Manifest), SHA256: sum, Size: size}
 	}
 	var id uint64
+	if opts.Kind == audit.BatchKind {
+		return w.auditStartBatch(ctx, at, opts)
+	}
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
 		pop := &population{manifest: fileManifest, source: "manifest"}
 		cvrM, err := cvrManifest(tx)
@@ -354,7 +358,7 @@ func compareManifests(m, cvr *sampler.Manifest, name string) error {
 
 // nextRound sizes and draws the next round and records it.
 func (w *Workspace) nextRound(tx store.Tx, at time.Time, id uint64, a *audit.Audit, pop *population) error {
-	size, err := a.NextRoundSize(pop.manifest.Total)
+	size, err := a.NextRoundSize(pop.size())
 	if err != nil {
 		return err
 	}
@@ -371,6 +375,27 @@ func (w *Workspace) nextRound(tx store.Tx, at time.Time, id uint64, a *audit.Aud
 
 // drawRound draws the sample up to size and returns the draws after those already drawn.
 func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audit.Draw, error) {
+	if a.Config.Kind == audit.BatchKind {
+		cs := make([]*audit.Contest, len(a.Contests))
+		for i := range a.Contests {
+			cs[i] = &a.Contests[i]
+		}
+		idx, err := sampler.Weighted(a.Config.Seed, audit.PPEBWeightsContests(cs, pop.batches), int(size))
+		if err != nil {
+			return nil, err
+		}
+		idx = idx[len(a.Draws):]
+		draws := make([]audit.Draw, len(idx))
+		for i, b := range idx {
+			bt := pop.batches[b]
+			rep := map[string]map[string]int64{}
+			for c, x := range bt.Contests {
+				rep[c] = x.Reported
+			}
+			draws[i] = audit.Draw{Card: audit.Card{Batch: bt.Name}, Ticket: strconv.Itoa(len(a.Draws) + i + 1), Reported: rep}
+		}
+		return draws, nil
+	}
 	bd, err := sampler.SampleManifest(a.Config.Seed, pop.manifest, int(size), a.Config.WithReplacement, pop.key)
 	if err != nil {
 		return nil, err
@@ -427,6 +452,20 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 		return nil, nil, err
 	}
 	pop := &population{source: sb.Population.Source}
+	if cfg.Kind == audit.BatchKind {
+		bs, err := resultBatches(tx, contests, sb.Source)
+		if err != nil {
+			return nil, nil, err
+		}
+		if got := digest(canonicalBatches(bs)); got != sb.Population.SHA256 {
+			return nil, nil, fmt.Errorf("audit %d: the reported results changed since the audit started (batches sha256 %s, the audit started on %s)", id, got, sb.Population.SHA256)
+		}
+		if a, err = audit.NewBatch(cfg, contests, bs); err != nil {
+			return nil, nil, err
+		}
+		pop.batches = bs
+		return w.replayAuditEvents(tx, id, a, pop)
+	}
 	if sb.Manifest != nil {
 		f, err := w.openKept(sb.Manifest.SHA256)
 		if err != nil {
@@ -444,6 +483,11 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 	if got := digest(canonicalManifest(pop.manifest)); got != sb.Population.SHA256 {
 		return nil, nil, fmt.Errorf("audit %d: the population changed since the audit started (manifest sha256 %s, the audit started on %s)", id, got, sb.Population.SHA256)
 	}
+	return w.replayAuditEvents(tx, id, a, pop)
+}
+
+// replayAuditEvents applies an audit's entries after its start.
+func (w *Workspace) replayAuditEvents(tx store.Tx, id uint64, a *audit.Audit, pop *population) (*audit.Audit, *population, error) {
 	var events []*ledger.Entry
 	for _, typ := range []string{TypeAuditRound, TypeAuditRecord, TypeAuditRisk, TypeAuditEscalate, TypeAuditHandCount} {
 		err := entriesOf(tx, typ, func(e *ledger.Entry, _ []byte) error {
@@ -493,14 +537,14 @@ func applyAuditEvent(tx store.Tx, a *audit.Audit, pop *population, e *ledger.Ent
 		if err := e.DecodeBody(&b); err != nil {
 			return err
 		}
-		_, err := a.Record(audit.Record{Card: audit.Card{Jurisdiction: b.Card.Jurisdiction, Batch: b.Card.Batch, Position: b.Card.Position}, Found: b.Found, Votes: b.Votes, Board: b.Board})
+		_, err := a.Record(audit.Record{Card: audit.Card{Jurisdiction: b.Card.Jurisdiction, Batch: b.Card.Batch, Position: b.Card.Position}, Found: b.Found, Votes: b.Votes, Tally: b.Tally, Board: b.Board})
 		return err
 	case TypeAuditRisk:
 		var b auditRiskBody
 		if err := e.DecodeBody(&b); err != nil {
 			return err
 		}
-		r, err := a.EndRound(pop.manifest.Total)
+		r, err := a.EndRound(pop.size())
 		if err != nil {
 			return err
 		}
@@ -546,7 +590,7 @@ func (w *Workspace) AuditRecord(ctx context.Context, id uint64, recs []audit.Rec
 			}
 			b := auditRecordBody{Audit: id, Card: auditCard{Jurisdiction: r.Card.Jurisdiction, Batch: r.Card.Batch, Position: r.Card.Position}, Found: r.Found, Board: r.Board}
 			if r.Found {
-				b.Votes = r.Votes
+				b.Votes, b.Tally = r.Votes, r.Tally
 			}
 			if _, _, err := w.append(tx, at, TypeAuditRecord, b); err != nil {
 				return err
@@ -575,7 +619,7 @@ func (w *Workspace) AuditEndRound(ctx context.Context, id uint64) (*AuditView, e
 		if err != nil {
 			return err
 		}
-		r, err := a.EndRound(pop.manifest.Total)
+		r, err := a.EndRound(pop.size())
 		if err != nil {
 			return err
 		}
@@ -655,7 +699,7 @@ func (w *Workspace) AuditStatus(ctx context.Context, id uint64) (*AuditView, err
 			return err
 		}
 		v = &AuditView{ID: id, Kind: string(a.Config.Kind), Method: a.Config.Method, Risk: formatFloat(a.Config.RiskLimit), Seed: a.Config.Seed,
-			Status: string(a.Status), Ballots: pop.manifest.Total, Missing: len(a.Missing()), audit: a, pop: pop}
+			Status: string(a.Status), Ballots: pop.size(), Missing: len(a.Missing()), audit: a, pop: pop}
 		for _, r := range a.Rounds {
 			v.Rounds = append(v.Rounds, RoundView{Number: r.Number, Size: r.Size, Ended: r.Ended, Risk: r.Risk})
 		}
@@ -775,7 +819,7 @@ func (r *replayer) replayAudit(e *ledger.Entry) error {
 		if err := e.DecodeBody(&b); err != nil {
 			return err
 		}
-		_, err := r.w.AuditRecord(r.ctx, b.Audit, []audit.Record{{Card: audit.Card{Jurisdiction: b.Card.Jurisdiction, Batch: b.Card.Batch, Position: b.Card.Position}, Found: b.Found, Votes: b.Votes, Board: b.Board}})
+		_, err := r.w.AuditRecord(r.ctx, b.Audit, []audit.Record{{Card: audit.Card{Jurisdiction: b.Card.Jurisdiction, Batch: b.Card.Batch, Position: b.Card.Position}, Found: b.Found, Votes: b.Votes, Tally: b.Tally, Board: b.Board}})
 		return err
 	case TypeAuditRisk:
 		var b auditRiskBody
@@ -861,6 +905,10 @@ func (w *Workspace) AuditRetrieval(ctx context.Context, id uint64, dir string, b
 			return fmt.Errorf("audit %d has no open round (status: %s)", id, a.Status)
 		}
 		round = r.Number
+		if pop.manifest == nil {
+			rows = batchRetrieval(a, r)
+			return nil
+		}
 		bd, err := sampler.SampleManifest(a.Config.Seed, pop.manifest, int(r.Size), a.Config.WithReplacement, pop.key)
 		if err != nil {
 			return err
@@ -1092,4 +1140,157 @@ func sameWinners(hc []audit.Choice, winners []string) bool {
 		}
 	}
 	return true
+}
+
+// size is the number of cards (or, for a batch audit, batches) in the population.
+func (p *population) size() int64 {
+	if p.manifest == nil {
+		return int64(len(p.batches))
+	}
+	return p.manifest.Total
+}
+
+// resultBatches builds the batches of a batch audit from the workspace's counts: one batch per
+// precinct-level reporting unit, with its reported votes and ballots for each contest. A unit
+// whose results give no ballot count uses the votes cast in it (the error bound is then as if
+// every ballot had a vote).
+func resultBatches(tx store.Tx, contests []audit.Contest, source string) ([]audit.MacroBatch, error) {
+	byName := map[string]*audit.MacroBatch{}
+	var order []string
+	for _, c := range contests {
+		cr, err := pickContest(tx, c.Name, source, canvass.LevelPrecinct)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range cr.Units {
+			b := byName[u.Unit]
+			if b == nil {
+				b = &audit.MacroBatch{Name: u.Unit, Contests: map[string]audit.Batch{}}
+				byName[u.Unit] = b
+				order = append(order, u.Unit)
+			}
+			rep := map[string]int64{}
+			var votes int64
+			for _, ch := range u.Choices {
+				if !ch.WriteIn {
+					rep[ch.Name] = ch.Votes
+				}
+				votes += ch.Votes
+			}
+			ballots := u.Ballots
+			if ballots < votes {
+				ballots = votes
+			}
+			b.Contests[c.Name] = audit.Batch{Name: u.Unit, Reported: rep, Ballots: ballots}
+		}
+	}
+	sort.Strings(order)
+	out := make([]audit.MacroBatch, len(order))
+	for i, n := range order {
+		out[i] = *byName[n]
+	}
+	return out, nil
+}
+
+// canonicalBatches is the text hashed into a batch audit's start entry: one line per batch and
+// contest, "batch TAB contest TAB ballots TAB choice=votes;…" with choices sorted.
+func canonicalBatches(bs []audit.MacroBatch) string {
+	var b strings.Builder
+	for _, bt := range bs {
+		cs := make([]string, 0, len(bt.Contests))
+		for c := range bt.Contests {
+			cs = append(cs, c)
+		}
+		sort.Strings(cs)
+		for _, c := range cs {
+			x := bt.Contests[c]
+			ch := make([]string, 0, len(x.Reported))
+			for n, v := range x.Reported {
+				ch = append(ch, fmt.Sprintf("%s=%d", n, v))
+			}
+			sort.Strings(ch)
+			fmt.Fprintf(&b, "%s\t%s\t%d\t%s\n", bt.Name, c, x.Ballots, strings.Join(ch, ";"))
+		}
+	}
+	return b.String()
+}
+
+// auditStartBatch starts a batch-comparison audit over the workspace's reported results.
+func (w *Workspace) auditStartBatch(ctx context.Context, at time.Time, opts AuditOptions) (*AuditView, error) {
+	opts.WithReplacement = true // PPEB draws with replacement
+	if opts.Source == "" {
+		opts.Source = "results"
+	}
+	var id uint64
+	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		var total int64
+		contests, cbody, err := auditContests(tx, opts.Contests, opts.Source, 0)
+		if err != nil {
+			return err
+		}
+		bs, err := resultBatches(tx, contests, opts.Source)
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			for c, x := range b.Contests {
+				_ = c
+				total += x.Ballots
+			}
+		}
+		// Each contest's ballots are those of the batches that have it.
+		for i := range contests {
+			var n int64
+			for _, b := range bs {
+				n += b.Contests[contests[i].Name].Ballots
+			}
+			contests[i].Ballots, cbody[i].Ballots = n, n
+		}
+		a, err := audit.NewBatch(opts.Config, contests, bs)
+		if err != nil {
+			return err
+		}
+		pop := &population{batches: bs, source: opts.Source}
+		body := auditStartBody{Kind: string(opts.Kind), Method: opts.Method, RiskLimit: formatFloat(opts.RiskLimit), Seed: opts.Seed,
+			RoundSize: opts.RoundSize, Quantile: formatFloat(a.Config.Quantile), WithReplacement: true, Contests: cbody, Source: opts.Source,
+			Population: auditPopulation{Ballots: total, Batches: len(bs), SHA256: digest(canonicalBatches(bs)), Source: opts.Source}}
+		if id, _, err = w.append(tx, at, TypeAuditStart, body); err != nil {
+			return err
+		}
+		return w.nextRound(tx, at, id, a, pop)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w.AuditStatus(ctx, id)
+}
+
+// batchRetrieval lists the batches a batch audit's open round drew, with their draw numbers.
+func batchRetrieval(a *audit.Audit, r *audit.Round) []sampler.RetrievalRow {
+	var prev int64
+	if len(a.Rounds) > 1 {
+		prev = a.Rounds[len(a.Rounds)-2].Size
+	}
+	byBatch := map[string]*sampler.RetrievalRow{}
+	var order []string
+	for i := prev; i < r.Size; i++ {
+		d := a.Draws[i]
+		row := byBatch[d.Card.Batch]
+		if row == nil {
+			row = &sampler.RetrievalRow{Batch: d.Card.Batch, AuditBoard: 1}
+			byBatch[d.Card.Batch] = row
+			order = append(order, d.Card.Batch)
+		}
+		if row.TicketNumbers != "" {
+			row.TicketNumbers += "; "
+		}
+		row.TicketNumbers += "draw " + d.Ticket
+		row.Times++
+	}
+	sort.Strings(order)
+	out := make([]sampler.RetrievalRow, len(order))
+	for i, b := range order {
+		out[i] = *byBatch[b]
+	}
+	return out
 }

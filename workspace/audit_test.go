@@ -363,3 +363,59 @@ func (w *Workspace) cvrsOf(ctx context.Context, draws []audit.Draw) (map[audit.C
 	})
 	return out, err
 }
+
+// TestAuditBatchMACRO: a MACRO batch-comparison audit of Wisconsin's 2020 presidential count
+// with the WEC's 3,698 reporting units as batches, at 5%. By hand: the certified margin is
+// V = 1,630,866 − 1,610,184 = 20,682 votes and the units hold N = 3,298,041 votes (the report
+// gives no ballot counts, so votes stand for ballots); every unit's error bound is
+// (v_w − v_ℓ + b_p)/V for Biden–Trump, so U = (V + N)/V = 160.46, and a zero-error audit needs
+// n = ⌈ln 0.05 / ln(1 − 1/U)⌉ = ⌈479.2⌉ = 480 PPEB draws. When the hand tallies match the reported
+// ones, the risk is (1 − 1/U)^480 ≤ 5%: confirmed in one round.
+func TestAuditBatchMACRO(t *testing.T) {
+	ctx := context.Background()
+	w := newWorkspace(t)
+	if _, err := w.ImportResults(ctx, wecCSV, ImportOptions{Results: results.Options{Format: "wec"}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: audit.Config{Kind: audit.BatchKind, Method: "macro", RiskLimit: 0.05, Seed: seed20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := (20682.0 + 3298041.0) / 20682.0
+	n := math.Ceil(math.Log(0.05) / math.Log(1-1/u))
+	if v.Ballots != 3698 || v.Rounds[0].Size != int64(n) || n != 480 {
+		t.Fatalf("population %d batches, first round %d draws; want 3,698 and %v", v.Ballots, v.Rounds[0].Size, n)
+	}
+	draws, _, _ := w.AuditSample(ctx, v.ID)
+	// The boards' tallies, as a record file: each drawn unit counted as reported.
+	var b strings.Builder
+	b.WriteString("batch,contest,choice,votes,board\n")
+	seen := map[string]bool{}
+	for _, d := range draws {
+		if seen[d.Card.Batch] {
+			continue
+		}
+		seen[d.Card.Batch] = true
+		for ch, votes := range d.Reported["President"] {
+			fmt.Fprintf(&b, "%q,President,%q,%d,Board 1\n", d.Card.Batch, ch, votes)
+		}
+	}
+	recs, err := ReadAuditRecords(strings.NewReader(b.String()), "tallies.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AuditRecord(ctx, v.ID, recs); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = w.AuditEndRound(ctx, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	want := math.Pow(1-1/u, n)
+	if v.Status != string(audit.Confirmed) || math.Abs(v.Contests[0].Risk-want) > 1e-5*want { // to five digits: the sum of 3,698 bounds against the closed form
+		t.Errorf("status %s, risk %v; want confirmed at %v", v.Status, v.Contests[0].Risk, want)
+	}
+	paths, err := w.AuditRetrieval(ctx, v.ID, t.TempDir(), 1)
+	if err == nil || len(paths) != 0 {
+		t.Errorf("a confirmed audit has no open round: %v %v", paths, err)
+	}
+}

@@ -16,6 +16,13 @@ import (
 //
 //	jurisdiction,batch,position,contest,votes,board
 //
+// or, for a batch-comparison audit (a header with a choice column), one row per batch,
+// contest and choice with the hand tally:
+//
+//	batch,contest,choice,votes,board
+//
+// (votes NOT FOUND, with the contest and choice empty, for a batch that could not be found).
+//
 // batch is the batch as the retrieval list names it ("tabulator / batch" when the batch has a
 // tabulator); votes holds the choices the board read, separated by ';' (empty for none), or
 // NOT FOUND when the card could not be found; jurisdiction and board may be empty. Rows of one
@@ -36,6 +43,9 @@ func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 	col := map[string]int{}
 	for i, h := range head {
 		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	if _, ok := col["choice"]; ok {
+		return readBatchTallies(cr, col, perr)
 	}
 	for _, need := range []string{"batch", "position", "contest", "votes"} {
 		if _, ok := col[need]; !ok {
@@ -100,5 +110,69 @@ func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 			}
 		}
 		r.Votes[contest] = vs
+	}
+}
+
+// readBatchTallies reads the hand tallies of batches (see ReadAuditRecords).
+func readBatchTallies(cr *csv.Reader, col map[string]int, perr func(int64, string, error) error) ([]audit.Record, error) {
+	for _, need := range []string{"batch", "contest", "choice", "votes"} {
+		if _, ok := col[need]; !ok {
+			return nil, perr(1, need, fmt.Errorf("%w: the header has no %q column (columns: batch, contest, choice, votes, board)", canvass.ErrMissingField, need))
+		}
+	}
+	get := func(row []string, c string) string {
+		if i, ok := col[c]; ok && i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
+	}
+	var out []audit.Record
+	idx := map[string]int{}
+	for rec := int64(2); ; rec++ {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, perr(rec, "", fmt.Errorf("%w: %v", canvass.ErrSyntax, pe.Err))
+			}
+			return nil, perr(rec, "", err)
+		}
+		batch := get(row, "batch")
+		if batch == "" {
+			return nil, perr(rec, "batch", fmt.Errorf("%w: empty", canvass.ErrMissingField))
+		}
+		votes := get(row, "votes")
+		found := !strings.EqualFold(votes, "not found")
+		i, seen := idx[batch]
+		if !seen {
+			i = len(out)
+			idx[batch] = i
+			out = append(out, audit.Record{Card: audit.Card{Batch: batch}, Found: found, Tally: map[string]map[string]int64{}, Board: get(row, "board")})
+		}
+		r := &out[i]
+		if r.Found != found {
+			return nil, perr(rec, "votes", fmt.Errorf("%w: batch %s is both found and NOT FOUND", canvass.ErrSyntax, batch))
+		}
+		if !found {
+			continue
+		}
+		contest, choice := get(row, "contest"), get(row, "choice")
+		if contest == "" || choice == "" {
+			return nil, perr(rec, "contest", fmt.Errorf("%w: a tally row names its contest and choice", canvass.ErrMissingField))
+		}
+		n, err := strconv.ParseInt(votes, 10, 64)
+		if err != nil || n < 0 {
+			return nil, perr(rec, "votes", fmt.Errorf("%w: %q is not a vote count", canvass.ErrNotNumber, votes))
+		}
+		if r.Tally[contest] == nil {
+			r.Tally[contest] = map[string]int64{}
+		}
+		if _, dup := r.Tally[contest][choice]; dup {
+			return nil, perr(rec, "choice", fmt.Errorf("%w: batch %s has two rows for %s in %q", canvass.ErrDuplicateID, batch, choice, contest))
+		}
+		r.Tally[contest][choice] = n
 	}
 }
