@@ -95,9 +95,9 @@ type auditCard struct {
 }
 
 type auditRecordBody struct {
-	Audit uint64              `json:"audit"`
-	Card  auditCard           `json:"card"`
-	Found bool                `json:"found"`
+	Audit uint64                      `json:"audit"`
+	Card  auditCard                   `json:"card"`
+	Found bool                        `json:"found"`
 	Votes map[string][]string         `json:"votes,omitempty"`
 	Tally map[string]map[string]int64 `json:"tally,omitempty"`
 	Board string                      `json:"board,omitempty"`
