@@ -95,8 +95,9 @@ func TestSuiteArloFishersCombined(t *testing.T) {
 	if err != nil || got < 0.07049896663377597 || got > 0.0707 || got <= 0.05 {
 		t.Errorf("SuitePValue = %v, %v; want at least Arlo's grid value 0.0704990 and within 2e-4 of it", got, err)
 	}
-	// A brute-force scan of λ with step 1e-4 over the feasible range [−7, 3] (CORLA18
-	// calculate_lambda_range: (600 − 1,000 − 200)... see suitePair.maxPValue) does not beat it.
+	// A brute-force scan of λ with step 1e-4 over the feasible range does not beat it. The range
+	// (CORLA18 calculate_lambda_range, by hand): λ ≥ max(−400 − 10,000, 200 − (600 + 1,000))/200
+	// = −7 and λ ≤ min(−400 + 10,000, 200 − (600 − 1,000))/200 = 3.
 	pairs, _ := suiteSetup(arloExample())
 	pr := &pairs[0]
 	pr.setSamples(500, 0, 250, 187, 37)
@@ -214,8 +215,9 @@ func TestSuiteSampleSizesArloExample(t *testing.T) {
 	t.Logf("SUITE sample sizes for Arlo's example at α = 0.05: %d CVR + %d no-CVR (Arlo: 1,510 + 150)", cvr, nocvr)
 }
 
-// Properties: p-values lie in [0, 1], grow with the discrepancies found, shrink with the
-// winner's votes in the polling sample and with more comparison draws.
+// Properties: p-values lie in [0, 1], grow with the overstatements found, shrink with the
+// understatements, with the winner's votes in the polling sample (up to the reported share) and
+// with more comparison draws.
 func TestSuitePValueProperties(t *testing.T) {
 	h := arloExample()
 	poll := map[string]int64{"winner": 187, "loser": 37}
@@ -310,7 +312,7 @@ func TestSuiteErrors(t *testing.T) {
 		{"votes don't add up", &HybridContest{Contest: good.Contest, CVR: good.CVR, NoCVR: Stratum{1000, map[string]int64{"winner": 700, "loser": 150}}}, SuiteCVRSample{}, nil, 0, 0.05, ErrSuite},
 		{"unknown stratum choice", &HybridContest{Contest: good.Contest, CVR: good.CVR, NoCVR: Stratum{1000, map[string]int64{"winner": 750, "loser": 150, "X": 1}}}, SuiteCVRSample{}, nil, 0, 0.05, ErrUnknownChoice},
 		{"empty stratum", &HybridContest{Contest: &Contest{Name: "c", Ballots: 100, Choices: []Choice{{"winner", 60}, {"loser", 40}}}, CVR: Stratum{100, map[string]int64{"winner": 60, "loser": 40}}}, SuiteCVRSample{}, nil, 0, 0.05, ErrSuite},
-		{"too many votes", &HybridContest{Contest: &Contest{Name: "c", Ballots: 110, Choices: []Choice{{"winner", 60}, {"loser", 40}}}, CVR: Stratum{100, map[string]int64{"winner": 60, "loser": 40}}, NoCVR: Stratum{10, map[string]int64{"winner": 0, "loser": 0}}}, SuiteCVRSample{}, nil, 0, 0.05, nil},
+		{"a no-CVR stratum without votes", &HybridContest{Contest: &Contest{Name: "c", Ballots: 110, Choices: []Choice{{"winner", 60}, {"loser", 40}}}, CVR: Stratum{100, map[string]int64{"winner": 60, "loser": 40}}, NoCVR: Stratum{10, map[string]int64{"winner": 0, "loser": 0}}}, SuiteCVRSample{}, nil, 0, 0.05, nil},
 		{"tie", &HybridContest{Contest: &Contest{Name: "c", Ballots: 110, Choices: []Choice{{"winner", 50}, {"loser", 50}}}, CVR: Stratum{100, map[string]int64{"winner": 50, "loser": 50}}, NoCVR: Stratum{10, nil}}, SuiteCVRSample{}, nil, 0, 0.05, ErrBadContest},
 		{"supermajority", &HybridContest{Contest: &Contest{Name: "c", Ballots: 110, Choices: []Choice{{"winner", 70}, {"loser", 30}}, ThresholdNum: 2, ThresholdDen: 3}, CVR: Stratum{100, map[string]int64{"winner": 70, "loser": 30}}, NoCVR: Stratum{10, nil}}, SuiteCVRSample{}, nil, 0, 0.05, ErrSuite},
 		{"negative discrepancy", good, SuiteCVRSample{Draws: 5, Discrepancies: Discrepancies{O1: -1}}, nil, 0, 0.05, ErrComparison},
@@ -429,8 +431,7 @@ func TestSimulateSuiteWrongOutcome(t *testing.T) {
 		var cvr SuiteCVRSample
 		poll := map[string]int64{}
 		var drawn int64
-		for round, size := range [][2]int64{{n1, n2}, {2 * n1, 2 * n2}} {
-			_ = round
+		for _, size := range [][2]int64{{n1, n2}, {2 * n1, 2 * n2}} {
 			for cvr.Draws < size[0] {
 				cvr.Draws++
 				if r.IntN(2000) < blank {
@@ -501,4 +502,50 @@ func TestSimulateSuiteCorrectOutcome(t *testing.T) {
 		t.Errorf("only %d of %d audits of a correct outcome confirmed at the planned %d + %d", confirmed, audits, n1, n2)
 	}
 	t.Logf("correct outcome confirmed in round 1 by %d of %d audits (%d + %d draws)", confirmed, audits, n1, n2)
+}
+
+// Simulation of the polling stratum's test alone at the edge of its null: 2,000 samples of 1,000
+// ballots without replacement from a stratum of 2,000 that holds A 950, B 950 and 100 for
+// neither (margin 0), tested against the reported A 1,000, B 900. The SPRT p-value of the null
+// "margin ≤ 0" is valid, so it is at most α = 0.1 in at most α·2000 + 3√(α·2000) = 242 samples.
+func TestSimulateSuitePollingNull(t *testing.T) {
+	const (
+		trials = 2000
+		alpha  = 0.1
+	)
+	pop := make([]byte, 2000)
+	for i := range pop {
+		switch {
+		case i < 950:
+			pop[i] = 'A'
+		case i < 1900:
+			pop[i] = 'B'
+		default:
+			pop[i] = '-'
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 0))
+	rejected := 0
+	for range trials {
+		var nw, nl int64
+		for i := range 1000 {
+			j := i + r.IntN(2000-i)
+			pop[i], pop[j] = pop[j], pop[i]
+			switch pop[i] {
+			case 'A':
+				nw++
+			case 'B':
+				nl++
+			}
+		}
+		p := newSuitePolling(2000, 1000, 900, nw, nl, 1000-nw-nl)
+		if lp := p.logP(0); lp > 0 || lp <= math.Log(alpha) {
+			rejected++
+		}
+	}
+	allowed := int(alpha*trials + 3*math.Sqrt(alpha*trials))
+	if rejected > allowed {
+		t.Errorf("the true null was rejected in %d of %d samples; at most %d allowed", rejected, trials, allowed)
+	}
+	t.Logf("polling null (margin 0) rejected at α = %v in %d of %d samples", alpha, rejected, trials)
 }
