@@ -1294,3 +1294,29 @@ func batchRetrieval(a *audit.Audit, r *audit.Round) []sampler.RetrievalRow {
 	}
 	return out
 }
+
+// replayRecords replays the run of audit.record entries that starts at pos and shares its
+// audit, time and actor (one AuditRecord call made them, in one transaction) as one call, so
+// that the audit is loaded once for the run rather than once per card.
+func (r *replayer) replayRecords(pos uint64) error {
+	first := r.decoded[pos]
+	var recs []audit.Record
+	var id uint64
+	for i := pos; i < uint64(len(r.decoded)); i++ {
+		e := r.decoded[i]
+		if e == nil || e.Type != TypeAuditRecord || e.Time != first.Time || e.Actor != first.Actor {
+			break
+		}
+		var b auditRecordBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		if i > pos && b.Audit != id {
+			break
+		}
+		id = b.Audit
+		recs = append(recs, audit.Record{Card: audit.Card{Jurisdiction: b.Card.Jurisdiction, Batch: b.Card.Batch, Position: b.Card.Position}, Found: b.Found, Votes: b.Votes, Tally: b.Tally, Board: b.Board})
+	}
+	_, err := r.w.AuditRecord(r.ctx, id, recs)
+	return err
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/audit"
 	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/tabulate"
@@ -49,7 +50,7 @@ type story struct {
 	earlyCheckpt []byte // the checkpoint published after the first tabulation
 }
 
-func wisconsinStory(t *testing.T) *story {
+func wisconsinStory(t *testing.T, withAudit bool) *story {
 	t.Helper()
 	ctx := context.Background()
 	root := t.TempDir()
@@ -86,6 +87,32 @@ func wisconsinStory(t *testing.T) *story {
 	}
 	s.dane = newKey(t, root, "Dane County Board of Canvassers")
 	s.milw = newKey(t, root, "Milwaukee County Board of Canvassers")
+	if withAudit {
+		// A batch-comparison audit of the wards (see TestAuditBatchMACRO); certification waits
+		// for it.
+		v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Config: audit.Config{Kind: audit.BatchKind, Method: "macro", RiskLimit: 0.05, Seed: seed20}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Certify(ctx, CertifyOptions{Contest: "President", Signers: []*Signer{s.dane}}); err == nil || !strings.Contains(err.Error(), "audit") {
+			t.Errorf("certified during an audit: %v", err)
+		}
+		draws, _, _ := w.AuditSample(ctx, v.ID)
+		var recs []audit.Record
+		seen := map[string]bool{}
+		for _, d := range draws {
+			if !seen[d.Card.Batch] {
+				seen[d.Card.Batch] = true
+				recs = append(recs, audit.Record{Card: d.Card, Found: true, Tally: d.Reported, Board: "Board 1"})
+			}
+		}
+		if _, err := w.AuditRecord(ctx, v.ID, recs); err != nil {
+			t.Fatal(err)
+		}
+		if v, err = w.AuditEndRound(ctx, v.ID); err != nil || v.Status != string(audit.Confirmed) {
+			t.Fatalf("audit: %+v %v", v, err)
+		}
+	}
 	s.cert, err = w.Certify(ctx, CertifyOptions{Contest: "President", Signers: []*Signer{s.dane, s.milw}})
 	if err != nil {
 		t.Fatal(err)
@@ -123,24 +150,28 @@ func verifyDir(t *testing.T, dir string, opts VerifyOptions) *VerifyReport {
 // TestLedgerStory: the whole story, verified from the folder and over HTTP, rebuilt, and
 // compared with the original database row by row.
 func TestLedgerStory(t *testing.T) {
-	s := wisconsinStory(t)
+	s := wisconsinStory(t, true)
 	ctx := context.Background()
 	info, _ := s.w.LogInfo(ctx)
 	types := []string{}
 	for _, e := range ledgerEntries(t, s.w) {
-		types = append(types, e.Type)
+		if e.Type != TypeAuditRecord || types[len(types)-1] != TypeAuditRecord {
+			types = append(types, e.Type)
+		}
 	}
 	// The certification re-used no tabulation: the recorded one was by county, a
-	// certification's is by precinct, so certify recorded its own.
-	if got := strings.Join(types, ","); got != "workspace.init,import.results,tabulation,tabulation,certification,amendment" {
+	// certification's is by precinct, so certify recorded its own. The audit's records are
+	// shown once.
+	if got := strings.Join(types, ","); got != "workspace.init,import.results,tabulation,audit.start,audit.round,audit.record,audit.risk,tabulation,certification,amendment" {
 		t.Errorf("ledger: %s", got)
 	}
-	if s.cert.Body.Tabulation != 3 || s.amend.Body.Tabulation != 3 {
-		t.Errorf("certified tabulations %d, %d; want entry 3 both times", s.cert.Body.Tabulation, s.amend.Body.Tabulation)
+	if s.cert.Body.Tabulation != s.cert.Seq-1 || s.amend.Body.Tabulation != s.cert.Seq-1 {
+		t.Errorf("certified tabulations %d, %d; want entry %d both times", s.cert.Body.Tabulation, s.amend.Body.Tabulation, s.cert.Seq-1)
 	}
+	n := uint64(len(ledgerEntries(t, s.w)))
 
 	rep := verifyDir(t, s.pub, VerifyOptions{Key: info.LogKey, Since: s.earlyCheckpt})
-	if !rep.OK() || !rep.KeyPinned || rep.Entries != 6 || rep.Tabulations != 2 || rep.Certifications != 2 || rep.Files != 1 {
+	if !rep.OK() || !rep.KeyPinned || rep.Entries != n || rep.Tabulations != 2 || rep.Certifications != 2 || rep.Files != 1 {
 		t.Fatalf("verify folder: %+v", rep)
 	}
 
@@ -151,7 +182,7 @@ func TestLedgerStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	hrep, err := Verify(ctx, hf, VerifyOptions{Key: info.LogKey})
-	if err != nil || !hrep.OK() || hrep.Entries != 6 {
+	if err != nil || !hrep.OK() || hrep.Entries != n {
 		t.Fatalf("verify over HTTP: %+v %v", hrep, err)
 	}
 
@@ -234,7 +265,7 @@ func rebundle(t *testing.T, dir string, fn func([][]byte) [][]byte) {
 
 // TestVerifyDetectsTampering: every change to the published record is caught and named.
 func TestVerifyDetectsTampering(t *testing.T) {
-	s := wisconsinStory(t)
+	s := wisconsinStory(t, false)
 	other := newKey(t, t.TempDir(), "Someone Else")
 	wecSum, _, err := HashPath(wecCSV)
 	if err != nil {

@@ -247,12 +247,18 @@ func (r *replayer) run() error {
 		if r.w != nil {
 			r.w.Actor, r.w.Now = e.Actor, func() time.Time { return at }
 		}
-		if err := r.op(pos, e, at); err != nil {
+		var err error
+		if e.Type == TypeAuditRecord {
+			err = r.replayRecords(pos) // one transaction's records at once
+		} else {
+			err = r.op(pos, e, at)
+		}
+		if err != nil {
 			r.rep.add(entryWhere(pos), "replaying this %s entry failed: %v; the rebuild stops here", e.Type, err)
 			return nil
 		}
 		var size uint64
-		err := r.w.Store.View(r.ctx, func(tx store.Tx) error {
+		err = r.w.Store.View(r.ctx, func(tx store.Tx) error {
 			t, err := tx.Tree()
 			if err != nil {
 				return err
