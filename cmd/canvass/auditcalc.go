@@ -26,10 +26,13 @@ type calcFlags struct {
 	gamma     float64
 	d         audit.Discrepancies
 	asJSON    bool
+	// hybrid (SUITE)
+	cvrTally, noCVRTally     string
+	cvrBallots, noCVRBallots int64
 }
 
 func (f *calcFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.method, "method", "bravo", "bravo, minerva, alpha (polling); supersimple (= kaplan-markov), alpha-comparison (comparison)")
+	cmd.Flags().StringVar(&f.method, "method", "bravo", "bravo, minerva, alpha (polling); supersimple (= kaplan-markov), alpha-comparison (comparison); suite (hybrid, sample-size)")
 	cmd.Flags().Float64Var(&f.risk, "risk-limit", 0.1, "the risk limit, in (0, 0.5]")
 	cmd.Flags().Int64Var(&f.ballots, "ballots", 0, "ballots cast in the contest (the population)")
 	cmd.Flags().StringVar(&f.tally, "tally", "", "reported votes: NAME=VOTES,NAME=VOTES,...")
@@ -42,6 +45,42 @@ func (f *calcFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Int64Var(&f.d.U1, "u1", 0, "one-vote understatements")
 	cmd.Flags().Int64Var(&f.d.U2, "u2", 0, "two-vote understatements")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&f.cvrTally, "cvr-tally", "", "suite: reported votes of the CVR stratum, NAME=VOTES,...")
+	cmd.Flags().StringVar(&f.noCVRTally, "nocvr-tally", "", "suite: reported votes of the no-CVR stratum")
+	cmd.Flags().Int64Var(&f.cvrBallots, "cvr-ballots", 0, "suite: ballots in the CVR stratum")
+	cmd.Flags().Int64Var(&f.noCVRBallots, "nocvr-ballots", 0, "suite: ballots in the no-CVR stratum")
+}
+
+// hybrid builds a SUITE contest from the stratum flags; --tally and --ballots are their sums.
+func (f *calcFlags) hybrid() (*audit.HybridContest, error) {
+	cv, _, err := parseTally("cvr-tally", f.cvrTally)
+	if err != nil {
+		return nil, err
+	}
+	nv, _, err := parseTally("nocvr-tally", f.noCVRTally)
+	if err != nil {
+		return nil, err
+	}
+	if f.cvrBallots <= 0 || f.noCVRBallots <= 0 {
+		return nil, fmt.Errorf("suite: give --cvr-ballots and --nocvr-ballots (and --cvr-tally, --nocvr-tally)")
+	}
+	total := map[string]int64{}
+	for n, v := range cv {
+		total[n] += v
+	}
+	for n, v := range nv {
+		total[n] += v
+	}
+	c := &audit.Contest{Name: "contest", Ballots: f.cvrBallots + f.noCVRBallots, Winners: f.winners}
+	names := make([]string, 0, len(total))
+	for n := range total {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c.Choices = append(c.Choices, audit.Choice{Name: n, Votes: total[n]})
+	}
+	return &audit.HybridContest{Contest: c, CVR: audit.Stratum{Ballots: f.cvrBallots, Votes: cv}, NoCVR: audit.Stratum{Ballots: f.noCVRBallots, Votes: nv}}, nil
 }
 
 // parseTally reads NAME=VOTES,NAME=VOTES.
@@ -138,6 +177,18 @@ func newAuditSampleSize() *cobra.Command {
   canvass audit sample-size --method supersimple --risk-limit 0.05 --diluted-margin 0.0159 --o1 1 --o2 1 --u1 1 --u2 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.method == "suite" {
+				h, err := f.hybrid()
+				if err != nil {
+					return err
+				}
+				cvr, nocvr, err := audit.SuiteSampleSizes(h, f.risk)
+				if err != nil {
+					return err
+				}
+				return printCalc(cmd, f.asJSON, map[string]any{"method": "suite", "risk_limit": f.risk, "sample_size": cvr + nocvr,
+					"strata": map[string]int64{"cvr": cvr, "nocvr": nocvr}})
+			}
 			c, err := f.contest()
 			if err != nil {
 				return err
