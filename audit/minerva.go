@@ -231,13 +231,17 @@ func MinervaPValue(c *Contest, rounds []MinervaRound, alpha float64) (float64, e
 	return risk, nil
 }
 
+// minervaScan is how many round sizes MinervaSampleSize tries one by one before searching.
+const minervaScan = 2000
+
 // MinervaSampleSize returns the cumulative number of ballots to have drawn at the end of the
 // next round so that, if the reported outcome is right, the round stops the audit with
 // probability at least quantile, given the rounds already drawn (prior; nil before the first
 // round). For each pair, with n_prev the two-way sample so far and k_prev its winner votes, it
 // finds the smallest two-way size n > n_prev with P(k_prev + Binomial(n − n_prev, s) ≥ k_min(n))
-// ≥ quantile — the first such n (the stopping probability is a sawtooth in n, so a larger n
-// can fall below the quantile again; Athena's binary search settles on a nearby n instead) —
+// ≥ quantile — the first such n within minervaScan sizes of n_prev (the stopping probability is
+// a sawtooth in n, so a larger n can fall below the quantile again), beyond that a size found
+// by galloping and bisection as Athena's binary search finds one —
 // and scales it to ballots by Ballots/(V_w + V_ℓ) as Athena's find_next_round_size does. The
 // result is the largest over pairs, at most c.Ballots.
 func MinervaSampleSize(c *Contest, alpha, quantile float64, prior []MinervaRound) (int64, error) {
@@ -271,25 +275,54 @@ func MinervaSampleSize(c *Contest, alpha, quantile float64, prior []MinervaRound
 			nPrev, kPrev = ns[len(ns)-1], ks[len(ks)-1]
 		}
 		limit := m.pair // at most every ballot for the two
-		found := int64(-1)
-		for n := nPrev + 1; n <= limit; n++ {
+		// stops reports whether a round ending at two-way size n stops with probability q.
+		stops := func(n int64) bool {
 			trial := minervaState{f0: st.f0, f1: st.f1, n: st.n}
 			t0, t1 := trial.advance(n, m.s)
 			kmin := minervaKmin(t0, t1, alpha)
 			if kmin < 0 {
-				continue
+				return false
 			}
 			// P(k_prev + X ≥ kmin), X ~ Binomial(n − n_prev, s).
 			need := kmin - kPrev
-			var pr float64
 			if need <= 0 {
-				pr = 1
-			} else {
-				pr = upperTails(binomialPMF(n-nPrev, m.s))[min(need, n-nPrev+1)]
+				return true
 			}
-			if pr >= quantile {
+			return upperTails(binomialPMF(n-nPrev, m.s))[min(need, n-nPrev+1)] >= quantile
+		}
+		found := int64(-1)
+		// The first size that reaches the quantile, scanning one by one up to minervaScan sizes
+		// past n_prev; beyond that (each trial costs O(n)), a galloping search and a bisection
+		// find a size n with stops(n) and not stops(n − 1), as Athena's binary search does.
+		for n := nPrev + 1; n <= min(limit, nPrev+minervaScan); n++ {
+			if stops(n) {
 				found = n
 				break
+			}
+		}
+		if found < 0 && nPrev+minervaScan < limit {
+			lo, step := nPrev+minervaScan, int64(minervaScan)
+			hi := int64(-1)
+			for n := lo + step; ; n = min(limit, lo+step) {
+				if stops(n) {
+					hi = n
+					break
+				}
+				if n == limit {
+					break
+				}
+				lo, step = n, step*2
+			}
+			if hi > 0 {
+				for hi-lo > 1 {
+					mid := lo + (hi-lo)/2
+					if stops(mid) {
+						hi = mid
+					} else {
+						lo = mid
+					}
+				}
+				found = hi
 			}
 		}
 		if found < 0 {
