@@ -396,11 +396,11 @@ func TestSuiteSpecialFunctions(t *testing.T) {
 // A 1,849, B 1,851: B won. Each audit draws the planned first round (SuiteSampleSizes), the
 // comparison sample with replacement and the polling sample without, and, if it does not
 // confirm, a second round twice as large; then a full hand count, which finds the true outcome.
-// A risk-limiting audit confirms the wrong outcome at most α·600 + 3√(α·600) = 30 + 16.4 times
+// A risk-limiting audit confirms the wrong outcome at most α·2000 + 3√(α·2000) = 100 + 30 times
 // at α = 0.05 (a three-sigma allowance over the binomial mean).
 func TestSimulateSuiteWrongOutcome(t *testing.T) {
 	const (
-		audits = 600
+		audits = 2000
 		alpha  = 0.05
 		blank  = 100
 	)
@@ -502,6 +502,40 @@ func TestSimulateSuiteCorrectOutcome(t *testing.T) {
 		t.Errorf("only %d of %d audits of a correct outcome confirmed at the planned %d + %d", confirmed, audits, n1, n2)
 	}
 	t.Logf("correct outcome confirmed in round 1 by %d of %d audits (%d + %d draws)", confirmed, audits, n1, n2)
+
+	// Audits that grow both strata in steps of 2% of the plan until they confirm stop, on
+	// average, within 20% of the planned n1 + n2 (the plan is the size at which a sample that
+	// looks like the reported count confirms).
+	var total float64
+	for seed := uint64(1); seed <= audits; seed++ {
+		r := rand.New(rand.NewPCG(seed, 0))
+		perm := r.Perm(2000)
+		for k := int64(1); ; k++ {
+			c, m := min(n1*k/50, 100000), min(n2*k/50, 2000)
+			poll := map[string]int64{}
+			for _, b := range perm[:m] {
+				switch {
+				case b < 1000:
+					poll["A"]++
+				case b < 1900:
+					poll["B"]++
+				}
+			}
+			p, err := SuitePValue(h, 0.05, SuiteCVRSample{Draws: c}, poll, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p <= 0.05 || m == 2000 {
+				total += float64(c + m)
+				break
+			}
+		}
+	}
+	mean, plan := total/audits, float64(n1+n2)
+	if mean < 0.8*plan || mean > 1.2*plan {
+		t.Errorf("mean stopping size %.1f, plan %v", mean, plan)
+	}
+	t.Logf("mean stopping size %.1f draws, plan %v", mean, plan)
 }
 
 // Simulation of the polling stratum's test alone at the edge of its null: 2,000 samples of 1,000
