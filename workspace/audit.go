@@ -41,6 +41,9 @@ type AuditOptions struct {
 	Manifest string
 	// Source of the reported outcome ("cvr" or "results") when a contest has both.
 	Source string
+	// CardStyle samples only the CVR cards that contain one of the audited contests
+	// (card-style data): fewer cards, larger diluted margins.
+	CardStyle bool
 }
 
 // auditStartBody is the body of an audit.start entry.
@@ -55,6 +58,7 @@ type auditStartBody struct {
 	Contests        []auditContest  `json:"contests"`
 	Population      auditPopulation `json:"population"`
 	Source          string          `json:"source,omitempty"`
+	CardStyle       bool            `json:"card_style,omitempty"`
 	Manifest        *ledger.FileRef `json:"manifest,omitempty"`
 }
 
@@ -124,6 +128,8 @@ type population struct {
 	key      sampler.BatchKey
 	// batches is the population of a batch audit (reporting units with reported votes).
 	batches []audit.MacroBatch
+	// cardStyle, when set, limits the CVR cards to those containing one of these contests.
+	cardStyle []string
 }
 
 // canonicalManifest is the text hashed into the start entry.
@@ -135,12 +141,39 @@ func canonicalManifest(m *sampler.Manifest) string {
 	return b.String()
 }
 
+// cards calls fn with each CVR card of the population: every card, or with card-style data
+// (contests not empty) only the cards that contain one of the contests.
+func cards(tx store.Tx, contests []string, fn func(jur string, b *canvass.Ballot) error) error {
+	if len(contests) == 0 {
+		return tx.Ballots(fn)
+	}
+	el, err := tx.Election()
+	if err != nil {
+		return err
+	}
+	want := make([]bool, len(el.Contests))
+	for i, c := range el.Contests {
+		for _, n := range contests {
+			want[i] = want[i] || canvass.NameKey(n) == canvass.NameKey(c.Name)
+		}
+	}
+	return tx.Ballots(func(jur string, b *canvass.Ballot) error {
+		for _, cm := range b.Contests {
+			if int(cm.Contest) < len(want) && want[cm.Contest] {
+				return fn(jur, b)
+			}
+		}
+		return nil
+	})
+}
+
 // cvrManifest derives the ballot manifest from the workspace's CVRs: one batch per
-// (jurisdiction, tabulator, batch), the cards in import order.
-func cvrManifest(tx store.Tx) (*sampler.Manifest, error) {
+// (jurisdiction, tabulator, batch), the cards in import order (with card-style data, only the
+// cards that contain one of the contests).
+func cvrManifest(tx store.Tx, cardStyle []string) (*sampler.Manifest, error) {
 	type key struct{ j, t, b string }
 	counts := map[key]int64{}
-	err := tx.Ballots(func(jur string, b *canvass.Ballot) error {
+	err := cards(tx, cardStyle, func(jur string, b *canvass.Ballot) error {
 		counts[key{jur, b.Tabulator, b.Batch}]++
 		return nil
 	})
@@ -169,7 +202,7 @@ func cvrManifest(tx store.Tx) (*sampler.Manifest, error) {
 }
 
 // loadCVRs reads the CVRs of the given cards (position = order of import within the batch).
-func loadCVRs(tx store.Tx, cards map[audit.Card]bool) (map[audit.Card]map[string][]string, error) {
+func loadCVRs(tx store.Tx, cardStyle []string, drawn map[audit.Card]bool) (map[audit.Card]map[string][]string, error) {
 	el, err := tx.Election()
 	if err != nil {
 		return nil, err
@@ -177,11 +210,11 @@ func loadCVRs(tx store.Tx, cards map[audit.Card]bool) (map[audit.Card]map[string
 	type key struct{ j, t, b string }
 	pos := map[key]int64{}
 	out := map[audit.Card]map[string][]string{}
-	err = tx.Ballots(func(jur string, b *canvass.Ballot) error {
+	err = cards(tx, cardStyle, func(jur string, b *canvass.Ballot) error {
 		k := key{jur, b.Tabulator, b.Batch}
 		pos[k]++
 		card := audit.Card{Jurisdiction: jur, Batch: batchLabel(b.Tabulator, b.Batch), Position: pos[k]}
-		if !cards[card] {
+		if !drawn[card] {
 			return nil
 		}
 		votes := map[string][]string{}
@@ -288,7 +321,13 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 	}
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
 		pop := &population{manifest: fileManifest, source: "manifest"}
-		cvrM, err := cvrManifest(tx)
+		if opts.CardStyle {
+			if fileManifest != nil {
+				return errors.New("audit: card-style sampling uses the CVRs, not a ballot manifest")
+			}
+			pop.cardStyle = opts.Contests
+		}
+		cvrM, err := cvrManifest(tx, pop.cardStyle)
 		if err != nil {
 			return err
 		}
@@ -316,6 +355,7 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 		}
 		body := auditStartBody{Kind: string(opts.Kind), Method: opts.Method, RiskLimit: formatFloat(opts.RiskLimit), Seed: opts.Seed,
 			RoundSize: opts.RoundSize, Quantile: formatFloat(a.Config.Quantile), WithReplacement: opts.WithReplacement, Contests: cbody, Source: opts.Source,
+			CardStyle: opts.CardStyle,
 			Population: auditPopulation{Ballots: pop.manifest.Total, Batches: len(pop.manifest.Batches), SHA256: digest(canonicalManifest(pop.manifest)), Source: pop.source},
 			Manifest:   mref}
 		if id, _, err = w.append(tx, at, TypeAuditStart, body); err != nil {
@@ -408,7 +448,7 @@ func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audi
 		cards[draws[i].Card] = true
 	}
 	if a.Config.Kind == audit.Comparison {
-		cvrs, err := loadCVRs(tx, cards)
+		cvrs, err := loadCVRs(tx, pop.cardStyle, cards)
 		if err != nil {
 			return nil, err
 		}
@@ -476,8 +516,15 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 		if err != nil {
 			return nil, nil, err
 		}
-	} else if pop.manifest, err = cvrManifest(tx); err != nil {
-		return nil, nil, err
+	} else {
+		if sb.CardStyle {
+			for _, c := range sb.Contests {
+				pop.cardStyle = append(pop.cardStyle, c.Name)
+			}
+		}
+		if pop.manifest, err = cvrManifest(tx, pop.cardStyle); err != nil {
+			return nil, nil, err
+		}
 	}
 	pop.key = batchKey(pop.manifest)
 	if got := digest(canonicalManifest(pop.manifest)); got != sb.Population.SHA256 {
@@ -795,7 +842,7 @@ func (r *replayer) replayAudit(e *ledger.Entry) error {
 		if err != nil {
 			return fmt.Errorf("quantile %q", b.Quantile)
 		}
-		opts := AuditOptions{Config: audit.Config{Kind: audit.Kind(b.Kind), Method: b.Method, RiskLimit: rl, Seed: b.Seed, RoundSize: b.RoundSize, Quantile: q, WithReplacement: b.WithReplacement}, Source: b.Source}
+		opts := AuditOptions{Config: audit.Config{Kind: audit.Kind(b.Kind), Method: b.Method, RiskLimit: rl, Seed: b.Seed, RoundSize: b.RoundSize, Quantile: q, WithReplacement: b.WithReplacement}, Source: b.Source, CardStyle: b.CardStyle}
 		for _, c := range b.Contests {
 			opts.Contests = append(opts.Contests, c.Name)
 		}
@@ -919,7 +966,7 @@ func (w *Workspace) AuditRetrieval(ctx context.Context, id uint64, dir string, b
 		}
 		rows = sampler.RetrievalList(bd[prev:], pop.manifest, 18, boards)
 		if pop.source == "cvr" {
-			ids, err := imprintedIDs(tx, pop.manifest, rows)
+			ids, err := imprintedIDs(tx, pop.cardStyle, pop.manifest, rows)
 			if err != nil {
 				return err
 			}
@@ -966,7 +1013,7 @@ func safeName(s string) string {
 }
 
 // imprintedIDs finds the CVR ballot ids of the listed cards.
-func imprintedIDs(tx store.Tx, m *sampler.Manifest, rows []sampler.RetrievalRow) (map[[2]int64]string, error) {
+func imprintedIDs(tx store.Tx, cardStyle []string, m *sampler.Manifest, rows []sampler.RetrievalRow) (map[[2]int64]string, error) {
 	type key struct{ j, t, b string }
 	index := map[key]int{}
 	for i, b := range m.Batches {
@@ -978,7 +1025,7 @@ func imprintedIDs(tx store.Tx, m *sampler.Manifest, rows []sampler.RetrievalRow)
 	}
 	pos := map[int]int64{}
 	out := map[[2]int64]string{}
-	err := tx.Ballots(func(jur string, b *canvass.Ballot) error {
+	err := cards(tx, cardStyle, func(jur string, b *canvass.Ballot) error {
 		i := index[key{jur, b.Tabulator, b.Batch}]
 		pos[i]++
 		k := [2]int64{int64(i), pos[i]}

@@ -355,7 +355,7 @@ func (w *Workspace) cvrsOf(ctx context.Context, draws []audit.Draw) (map[audit.C
 	}
 	out := map[audit.Card]string{}
 	err := w.Store.View(ctx, func(tx store.Tx) error {
-		cvrs, err := loadCVRs(tx, cards)
+		cvrs, err := loadCVRs(tx, nil, cards)
 		for c, v := range cvrs {
 			out[c] = strings.Join(v["President"], ";")
 		}
@@ -417,5 +417,45 @@ func TestAuditBatchMACRO(t *testing.T) {
 	paths, err := w.AuditRetrieval(ctx, v.ID, t.TempDir(), 1)
 	if err == nil || len(paths) != 0 {
 		t.Errorf("a confirmed audit has no open round: %v %v", paths, err)
+	}
+}
+
+// TestAuditCardStyle: a referendum on half of the 2,000 cards (Yes 700, No 300). Sampling only
+// the cards that contain it (card-style data), the population is 1,000 cards and the diluted
+// margin 400/1,000 = 0.4; over all cards it would be 0.2. Arlo's first-round plan (see
+// TestAuditComparisonConfirms) by hand: ⌈2.0781·3.259099/0.4⌉ = ⌈16.93⌉ = 17 draws, against 34.
+func TestAuditCardStyle(t *testing.T) {
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("BallotID,Tabulator,Batch,Referendum: Yes,Referendum: No\n")
+	for i := 0; i < 2000; i++ {
+		vote := ","
+		if i%2 == 0 {
+			vote = "1,0"
+			if (i/2)%10 >= 7 {
+				vote = "0,1"
+			}
+		}
+		fmt.Fprintf(&b, "%d,T1,%d,%s\n", i+1, 1+i/100, vote)
+	}
+	p := filepath.Join(t.TempDir(), "ref.csv")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	w := newWorkspace(t)
+	if _, err := w.ImportCVR(ctx, p, ImportOptions{Format: "csv", Jurisdiction: "Dane"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"Referendum"}, CardStyle: true,
+		Config: audit.Config{Kind: audit.Comparison, Method: "kaplan-markov", RiskLimit: 0.05, Seed: seed20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Ballots != 1000 || v.Rounds[0].Size != 17 {
+		t.Errorf("card style: population %d, first round %d; want 1,000 and 17", v.Ballots, v.Rounds[0].Size)
+	}
+	draws, _, _ := w.AuditSample(ctx, v.ID)
+	for _, d := range draws {
+		if len(d.CVR["Referendum"]) == 0 {
+			t.Errorf("drew %s, a card without the referendum", d.Card)
+		}
 	}
 }

@@ -63,7 +63,7 @@ func newAuditStart(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.Contests, "contest", nil, "a contest to audit (repeatable)")
-	cmd.Flags().StringVar(&kind, "type", "comparison", "polling, comparison or batch")
+	cmd.Flags().StringVar(&kind, "type", "comparison", "polling, comparison, batch or hybrid")
 	cmd.Flags().StringVar(&opts.Method, "method", "", "the risk-measuring method: "+strings.Join(allMethods(), ", "))
 	cmd.Flags().Float64Var(&opts.RiskLimit, "risk-limit", 0.05, "the risk limit, in (0, 0.5]")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "", "the random seed: at least 20 digits from public dice rolls")
@@ -72,6 +72,7 @@ func newAuditStart(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.WithReplacement, "with-replacement", false, "draw cards with replacement")
 	cmd.Flags().StringVar(&opts.Manifest, "manifest", "", "ballot manifest CSV (default: the population is the imported CVRs)")
 	cmd.Flags().StringVar(&opts.Source, "source", "", "cvr or results: the reported outcome, when a contest has both")
+	cmd.Flags().BoolVar(&opts.CardStyle, "card-style", false, "sample only the CVR cards that contain an audited contest")
 	cmd.Flags().StringVar(&out, "out", "", "folder for the retrieval lists (default: <workspace>/audits/<id>)")
 	cmd.Flags().IntVar(&board, "boards", 1, "audit boards to share the retrieval list")
 	return cmd
