@@ -13,6 +13,7 @@ func init() {
 	methods["minerva"] = minervaMethod{}
 	methods["kaplan-markov"] = kaplanMarkov{}
 	methods["macro"] = macroMethod{}
+	methods["oneaudit"] = oneAuditMethod{}
 	methods["alpha-comparison"] = alphaMethod{kind: Comparison}
 	methods["alpha"] = alphaMethod{kind: Polling}
 }
@@ -113,30 +114,22 @@ func (m alphaMethod) Risk(c *Contest, obs []Observation, _ float64) (float64, er
 	if err != nil {
 		return 1, err
 	}
-	risk := 0.0
-	for i, t := range tests {
-		p := 1.0
-		if len(xs[i]) > 0 {
-			ps, err := t.PValues(xs[i])
-			if err != nil {
-				return 1, err
-			}
-			p = ps[len(ps)-1]
-		}
-		risk = math.Max(risk, p)
-	}
-	return risk, nil
+	return maxFinalP(tests, xs)
 }
 
-// NextSize asks, for each assertion, how many more draws like the reported outcome (each equal
-// to the assorter's reported mean: SHANGRLA's sample-size estimate with a constant sequence)
-// would take its risk to the limit after the draws so far, and takes the largest. The running
-// p-value never increases as draws are added, so a binary search finds the count.
 func (m alphaMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
 	tests, xs, typical, err := m.values(c, obs)
 	if err != nil {
 		return 0, err
 	}
+	return constantSequenceSize(c, tests, xs, typical, alpha)
+}
+
+// constantSequenceSize asks, for each assertion, how many more draws like the reported outcome
+// (each equal to typical[i]: SHANGRLA's sample-size estimate with a constant sequence) would
+// take its risk to the limit after the draws so far, and takes the largest. The running
+// p-value never increases as draws are added, so a binary search finds the count.
+func constantSequenceSize(c *Contest, tests []Alpha, xs [][]float64, typical []float64, alpha float64) (int64, error) {
 	var size int64
 	for i, t := range tests {
 		done := int64(len(xs[i]))
@@ -343,4 +336,84 @@ func (m macroMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (
 		return int64(len(sample)) + 1, nil // every batch counted: one more draw measures it
 	}
 	return int64(len(sample)) + n, nil
+}
+
+// oneAuditMethod is ONEAudit (Stark 2023) with ALPHA: one sample from cards with CVRs and cards
+// in batches without; a card without a CVR is compared with its batch's mean (the
+// overstatement-net-equivalent CVR). A card not found reads as a vote for the loser.
+type oneAuditMethod struct{}
+
+func (oneAuditMethod) Kind() Kind { return Hybrid }
+
+func (oneAuditMethod) values(c *Contest, obs []Observation) ([]Alpha, [][]float64, []float64, error) {
+	as, err := ContestAssorters(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tests := make([]Alpha, len(as))
+	xs := make([][]float64, len(as))
+	typical := make([]float64, len(as))
+	for i, a := range as {
+		x0 := a.Comparison(nil, nil)
+		// The fixed alternative of alpha-comparison (ComparisonEta): the values are the same
+		// overstatement assorter's, with batch means for the missing CVRs.
+		tests[i] = Alpha{N: c.Ballots, T: 0.5, U: a.ComparisonUpper(), Estimator: FixedEta{Eta0: ComparisonEta(a)}}
+		typical[i] = x0
+		for _, o := range obs {
+			if o.Record == nil {
+				continue
+			}
+			var cvr float64
+			if b := o.Draw.Batch; b != nil {
+				cvr, err = a.BatchMean(OneAuditBatch{Cards: b.Cards, Votes: b.Votes[c.Name]})
+				if err != nil {
+					return nil, nil, nil, err
+				}
+			} else {
+				cvr = a.Assort(o.Draw.CVR[c.Name])
+			}
+			mvr := o.Votes(c.Name)
+			if !o.Record.Found {
+				mvr = []string{a.Loser}
+				if a.Share > 0 {
+					mvr = []string{""} // a vote for someone else: 0 for a supermajority assorter
+				}
+			}
+			xs[i] = append(xs[i], a.OneAuditValue(cvr, mvr))
+		}
+	}
+	return tests, xs, typical, nil
+}
+
+func (m oneAuditMethod) Risk(c *Contest, obs []Observation, _ float64) (float64, error) {
+	tests, xs, _, err := m.values(c, obs)
+	if err != nil {
+		return 1, err
+	}
+	return maxFinalP(tests, xs)
+}
+
+func (m oneAuditMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
+	tests, xs, typical, err := m.values(c, obs)
+	if err != nil {
+		return 0, err
+	}
+	return constantSequenceSize(c, tests, xs, typical, alpha)
+}
+
+// maxFinalP is the largest over assertions of the running p-value after the draws.
+func maxFinalP(tests []Alpha, xs [][]float64) (float64, error) {
+	risk := 0.0
+	for i, t := range tests {
+		p := 1.0
+		if len(xs[i]) > 0 {
+			ps, err := t.PValues(xs[i])
+			if err != nil {
+				return 1, err
+			}
+			p = ps[len(ps)-1]
+		}
+		risk = math.Max(risk, p)
+	}
+	return risk, nil
 }

@@ -21,6 +21,7 @@ const (
 	Polling    Kind = "polling"    // ballot-polling: sample cards, read the votes
 	Comparison Kind = "comparison" // ballot-level comparison: sample cards, compare with their CVRs
 	BatchKind  Kind = "batch"      // batch comparison: sample batches, hand-count them, compare
+	Hybrid     Kind = "hybrid"     // cards with CVRs and batches without, sampled together (ONEAudit)
 )
 
 // Status of an audit.
@@ -73,6 +74,9 @@ type Draw struct {
 	Ticket string
 	// CVR is the card's cast vote record (comparison audits): the choices marked, by contest.
 	CVR map[string][]string
+	// Batch is the reported tally of the batch of a card without a CVR (hybrid audits), by
+	// contest and choice, with the batch's number of cards.
+	Batch *OneAuditBatchVotes
 	// Reported is the batch's reported votes (batch audits), by contest and choice.
 	Reported map[string]map[string]int64
 }
@@ -420,4 +424,10 @@ func (a *Audit) EnterHandCount(result map[string][]Choice) error {
 	a.HandCount = result
 	a.Status = HandCounted
 	return nil
+}
+
+// OneAuditBatchVotes is the reported count of a batch of cards without CVRs.
+type OneAuditBatchVotes struct {
+	Cards int64
+	Votes map[string]map[string]int64 // by contest, then choice
 }

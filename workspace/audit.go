@@ -130,6 +130,9 @@ type population struct {
 	batches []audit.MacroBatch
 	// cardStyle, when set, limits the CVR cards to those containing one of these contests.
 	cardStyle []string
+	// noCVR holds the reported votes of the batches without CVRs of a hybrid audit, by
+	// (jurisdiction, batch label).
+	noCVR map[[2]string]*audit.OneAuditBatchVotes
 }
 
 // canonicalManifest is the text hashed into the start entry.
@@ -331,7 +334,18 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 		if err != nil {
 			return err
 		}
-		if pop.manifest == nil {
+		if opts.Kind == audit.Hybrid {
+			if fileManifest == nil || len(cvrM.Batches) == 0 {
+				return errors.New("audit: a hybrid audit samples the imported CVRs together with the batches without CVRs that --manifest lists")
+			}
+			if pop.manifest, pop.noCVR, err = hybridPopulation(tx, cvrM, fileManifest, opts.Manifest); err != nil {
+				return err
+			}
+			pop.source = "hybrid"
+			if opts.Source == "" {
+				opts.Source = "cvr"
+			}
+		} else if pop.manifest == nil {
 			if len(cvrM.Batches) == 0 {
 				return errors.New("audit: no population to sample: import CVRs or give --manifest")
 			}
@@ -348,6 +362,9 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 		contests, cbody, err := auditContests(tx, opts.Contests, opts.Source, pop.manifest.Total)
 		if err != nil {
 			return err
+		}
+		if pop.noCVR != nil {
+			addBatchVotes(contests, cbody, pop.noCVR)
 		}
 		a, err := audit.New(opts.Config, contests)
 		if err != nil {
@@ -447,13 +464,24 @@ func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audi
 		draws[i] = audit.Draw{Card: cardOf(pop.manifest, d), Ticket: d.Ticket}
 		cards[draws[i].Card] = true
 	}
-	if a.Config.Kind == audit.Comparison {
+	if pop.noCVR != nil {
+		for i := range draws {
+			c := draws[i].Card
+			if b := pop.noCVR[[2]string{c.Jurisdiction, c.Batch}]; b != nil {
+				draws[i].Batch = b
+				delete(cards, c)
+			}
+		}
+	}
+	if a.Config.Kind == audit.Comparison || a.Config.Kind == audit.Hybrid {
 		cvrs, err := loadCVRs(tx, pop.cardStyle, cards)
 		if err != nil {
 			return nil, err
 		}
 		for i := range draws {
-			draws[i].CVR = cvrs[draws[i].Card]
+			if draws[i].Batch == nil {
+				draws[i].CVR = cvrs[draws[i].Card]
+			}
 		}
 	}
 	return draws, nil
@@ -515,6 +543,15 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 		f.Close()
 		if err != nil {
 			return nil, nil, err
+		}
+		if cfg.Kind == audit.Hybrid {
+			cvrM, err := cvrManifest(tx, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			if pop.manifest, pop.noCVR, err = hybridPopulation(tx, cvrM, pop.manifest, sb.Manifest.Name); err != nil {
+				return nil, nil, err
+			}
 		}
 	} else {
 		if sb.CardStyle {
@@ -1366,4 +1403,94 @@ func (r *replayer) replayRecords(pos uint64) error {
 	}
 	_, err := r.w.AuditRecord(r.ctx, id, recs)
 	return err
+}
+
+// hybridPopulation joins the CVR cards and the batches without CVRs of a hybrid audit into one
+// manifest, and finds each batch's reported votes in the imported results: the rows (totals
+// across vote modes) whose precinct is the batch's name and, when the manifest names one,
+// whose county is the batch's jurisdiction.
+func hybridPopulation(tx store.Tx, cvrM, noCVR *sampler.Manifest, name string) (*sampler.Manifest, map[[2]string]*audit.OneAuditBatchVotes, error) {
+	votes := map[[2]string]*audit.OneAuditBatchVotes{}
+	inCVR := map[[2]string]bool{}
+	for _, b := range cvrM.Batches {
+		inCVR[[2]string{b.Jurisdiction, batchLabel(b.Tabulator, b.Name)}] = true
+	}
+	type unit struct{ county, precinct string }
+	want := map[unit][2]string{}
+	for _, b := range noCVR.Batches {
+		k := [2]string{b.Jurisdiction, batchLabel(b.Tabulator, b.Name)}
+		if inCVR[k] {
+			return nil, nil, fmt.Errorf("%s: batch %s has CVRs; list only the batches without", name, k[1])
+		}
+		votes[k] = &audit.OneAuditBatchVotes{Cards: b.Ballots, Votes: map[string]map[string]int64{}}
+		want[unit{canvass.NameKey(b.Jurisdiction), canvass.NameKey(b.Name)}] = k
+	}
+	found := map[[2]string]bool{}
+	err := tx.Results(func(r *canvass.ResultRow) error {
+		if r.Mode != "" || r.Stat != "" {
+			return nil
+		}
+		k, ok := want[unit{canvass.NameKey(r.Unit.County), canvass.NameKey(r.Unit.Precinct)}]
+		if !ok {
+			k, ok = want[unit{"", canvass.NameKey(r.Unit.Precinct)}]
+		}
+		if !ok {
+			return nil
+		}
+		v := votes[k].Votes
+		if v[r.Contest] == nil {
+			v[r.Contest] = map[string]int64{}
+		}
+		v[r.Contest][r.Choice] += r.Votes
+		found[k] = true
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for k := range votes {
+		if !found[k] {
+			return nil, nil, fmt.Errorf("%s: batch %s: no imported results give its votes (a results row whose precinct is the batch name)", name, k[1])
+		}
+	}
+	all := append(append([]sampler.Batch(nil), cvrM.Batches...), noCVR.Batches...)
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.Jurisdiction != b.Jurisdiction {
+			return a.Jurisdiction < b.Jurisdiction
+		}
+		if a.Tabulator != b.Tabulator {
+			return a.Tabulator < b.Tabulator
+		}
+		return a.Name < b.Name
+	})
+	m, err := sampler.ManifestFromCounts(all)
+	return m, votes, err
+}
+
+// addBatchVotes adds the votes of the batches without CVRs to the reported outcomes.
+func addBatchVotes(contests []audit.Contest, body []auditContest, noCVR map[[2]string]*audit.OneAuditBatchVotes) {
+	for i := range contests {
+		c := &contests[i]
+		add := map[string]int64{}
+		for _, b := range noCVR {
+			for ch, v := range b.Votes[c.Name] {
+				add[ch] += v
+			}
+		}
+		for j := range c.Choices {
+			c.Choices[j].Votes += add[c.Choices[j].Name]
+			body[i].Choices[j].Votes = c.Choices[j].Votes
+			delete(add, c.Choices[j].Name)
+		}
+		names := make([]string, 0, len(add))
+		for n := range add {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			c.Choices = append(c.Choices, audit.Choice{Name: n, Votes: add[n]})
+			body[i].Choices = append(body[i].Choices, auditChoice{n, add[n]})
+		}
+	}
 }

@@ -459,3 +459,82 @@ func TestAuditCardStyle(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditHybridONEAudit: 2,000 cards with CVRs (Alice 1,200, Bob 800) and three batches of
+// 100 vote-by-mail cards without CVRs, whose results report Alice 60, Bob 40 each. One sample
+// from all 2,300 cards; a card without a CVR is compared with its batch's mean (ONEAudit). The
+// reported outcome is Alice 1,380, Bob 920 of 2,300 cards. With every card read as it is
+// (the first 60 cards of each batch are Alice's), the audit confirms.
+func TestAuditHybridONEAudit(t *testing.T) {
+	ctx := context.Background()
+	w := auditWorkspace(t)
+	res := filepath.Join(t.TempDir(), "vbm.csv")
+	var b strings.Builder
+	b.WriteString("state,county,municipality,precinct,contest,district,choice,party,mode,stat,votes\n")
+	man := filepath.Join(t.TempDir(), "vbm-manifest.csv")
+	var m strings.Builder
+	m.WriteString("Jurisdiction,Batch Name,Number of Ballots\n")
+	for i := 1; i <= 3; i++ {
+		fmt.Fprintf(&b, "WI,Dane,,VBM %d,President,,Alice,,,,60\nWI,Dane,,VBM %d,President,,Bob,,,,40\n", i, i)
+		fmt.Fprintf(&m, "Dane,VBM %d,100\n", i)
+	}
+	os.WriteFile(res, []byte(b.String()), 0o644)
+	os.WriteFile(man, []byte(m.String()), 0o644)
+	if _, err := w.ImportResults(ctx, res, ImportOptions{Results: results.Options{Format: "canvass"}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"President"}, Manifest: man,
+		Config: audit.Config{Kind: audit.Hybrid, Method: "oneaudit", RiskLimit: 0.05, Seed: seed20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Ballots != 2300 {
+		t.Fatalf("population %d, want 2,300", v.Ballots)
+	}
+	rep, _ := w.AuditReport(ctx, v.ID)
+	if r := rep.Contests[0].Reported; r[0].Votes != 1380 || r[1].Votes != 920 {
+		t.Errorf("reported %+v, want Alice 1,380, Bob 920", r)
+	}
+	for round := 0; round < 5 && v.Status == string(audit.InProgress); round++ {
+		draws, before, _ := w.AuditSample(ctx, v.ID)
+		var recs []audit.Record
+		seen := map[audit.Card]bool{}
+		batchCards := 0
+		for _, d := range draws[before:] {
+			if seen[d.Card] {
+				continue
+			}
+			seen[d.Card] = true
+			vote := d.CVR["President"]
+			if d.Batch != nil {
+				batchCards++
+				vote = []string{"Bob"}
+				if d.Card.Position <= 60 {
+					vote = []string{"Alice"}
+				}
+			}
+			recs = append(recs, audit.Record{Card: d.Card, Found: true, Votes: map[string][]string{"President": vote}})
+		}
+		if _, err := w.AuditRecord(ctx, v.ID, recs); err != nil {
+			t.Fatal(err)
+		}
+		if v, err = w.AuditEndRound(ctx, v.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v.Status != string(audit.Confirmed) {
+		t.Errorf("hybrid audit: %+v", v)
+	}
+	pub := filepath.Join(t.TempDir(), "pub")
+	if _, err := w.Publish(ctx, pub, nil); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := w.LogInfo(ctx)
+	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
+	if rep, err := Rebuild(ctx, ledgerDir(pub), rebuilt, VerifyOptions{Key: info.LogKey}); err != nil {
+		t.Fatalf("%v\n%s", err, problems(rep))
+	}
+	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
+		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
+	}
+}
