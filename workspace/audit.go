@@ -372,7 +372,7 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 		}
 		body := auditStartBody{Kind: string(opts.Kind), Method: opts.Method, RiskLimit: formatFloat(opts.RiskLimit), Seed: opts.Seed,
 			RoundSize: opts.RoundSize, Quantile: formatFloat(a.Config.Quantile), WithReplacement: opts.WithReplacement, Contests: cbody, Source: opts.Source,
-			CardStyle: opts.CardStyle,
+			CardStyle:  opts.CardStyle,
 			Population: auditPopulation{Ballots: pop.manifest.Total, Batches: len(pop.manifest.Batches), SHA256: digest(canonicalManifest(pop.manifest)), Source: pop.source},
 			Manifest:   mref}
 		if id, _, err = w.append(tx, at, TypeAuditStart, body); err != nil {
