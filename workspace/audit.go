@@ -1317,8 +1317,7 @@ func (w *Workspace) auditStartBatch(ctx context.Context, at time.Time, opts Audi
 			return err
 		}
 		for _, b := range bs {
-			for c, x := range b.Contests {
-				_ = c
+			for _, x := range b.Contests {
 				total += x.Ballots
 			}
 		}
