@@ -110,15 +110,29 @@ func (m alphaMethod) values(c *Contest, obs []Observation) ([]Alpha, [][]float64
 }
 
 func (m alphaMethod) Risk(c *Contest, obs []Observation, _ float64) (float64, error) {
-	tests, xs, _, err := m.values(c, obs)
+	return alphaRisk(m.values, c, obs)
+}
+
+func (m alphaMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
+	return alphaNextSize(m.values, c, obs, alpha)
+}
+
+// assertionValues gives, for each assertion of a contest, its ALPHA test, the values of the
+// draws so far and the value of a typical draw if the reported outcome is right.
+type assertionValues func(c *Contest, obs []Observation) ([]Alpha, [][]float64, []float64, error)
+
+// alphaRisk is the largest over assertions of the running ALPHA p-value after the draws.
+func alphaRisk(values assertionValues, c *Contest, obs []Observation) (float64, error) {
+	tests, xs, _, err := values(c, obs)
 	if err != nil {
 		return 1, err
 	}
 	return maxFinalP(tests, xs)
 }
 
-func (m alphaMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
-	tests, xs, typical, err := m.values(c, obs)
+// alphaNextSize is constantSequenceSize over the assertions.
+func alphaNextSize(values assertionValues, c *Contest, obs []Observation, alpha float64) (int64, error) {
+	tests, xs, typical, err := values(c, obs)
 	if err != nil {
 		return 0, err
 	}
@@ -386,19 +400,11 @@ func (oneAuditMethod) values(c *Contest, obs []Observation) ([]Alpha, [][]float6
 }
 
 func (m oneAuditMethod) Risk(c *Contest, obs []Observation, _ float64) (float64, error) {
-	tests, xs, _, err := m.values(c, obs)
-	if err != nil {
-		return 1, err
-	}
-	return maxFinalP(tests, xs)
+	return alphaRisk(m.values, c, obs)
 }
 
 func (m oneAuditMethod) NextSize(c *Contest, obs []Observation, alpha, _ float64) (int64, error) {
-	tests, xs, typical, err := m.values(c, obs)
-	if err != nil {
-		return 0, err
-	}
-	return constantSequenceSize(c, tests, xs, typical, alpha)
+	return alphaNextSize(m.values, c, obs, alpha)
 }
 
 // maxFinalP is the largest over assertions of the running p-value after the draws.

@@ -47,17 +47,10 @@ func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 	if _, ok := col["choice"]; ok {
 		return readBatchTallies(cr, col, perr)
 	}
-	for _, need := range []string{"batch", "position", "contest", "votes"} {
-		if _, ok := col[need]; !ok {
-			return nil, perr(1, need, fmt.Errorf("%w: the header has no %q column (columns: jurisdiction, batch, position, contest, votes, board)", canvass.ErrMissingField, need))
-		}
+	if err := requireColumns(col, perr, "jurisdiction, batch, position, contest, votes, board", "batch", "position", "contest", "votes"); err != nil {
+		return nil, err
 	}
-	get := func(row []string, c string) string {
-		if i, ok := col[c]; ok && i < len(row) {
-			return strings.TrimSpace(row[i])
-		}
-		return ""
-	}
+	get := getter(col)
 	var out []audit.Record
 	idx := map[audit.Card]int{}
 	for rec := int64(2); ; rec++ {
@@ -115,17 +108,10 @@ func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 
 // readBatchTallies reads the hand tallies of batches (see ReadAuditRecords).
 func readBatchTallies(cr *csv.Reader, col map[string]int, perr func(int64, string, error) error) ([]audit.Record, error) {
-	for _, need := range []string{"batch", "contest", "choice", "votes"} {
-		if _, ok := col[need]; !ok {
-			return nil, perr(1, need, fmt.Errorf("%w: the header has no %q column (columns: batch, contest, choice, votes, board)", canvass.ErrMissingField, need))
-		}
+	if err := requireColumns(col, perr, "batch, contest, choice, votes, board", "batch", "contest", "choice", "votes"); err != nil {
+		return nil, err
 	}
-	get := func(row []string, c string) string {
-		if i, ok := col[c]; ok && i < len(row) {
-			return strings.TrimSpace(row[i])
-		}
-		return ""
-	}
+	get := getter(col)
 	var out []audit.Record
 	idx := map[string]int{}
 	for rec := int64(2); ; rec++ {
@@ -174,5 +160,26 @@ func readBatchTallies(cr *csv.Reader, col map[string]int, perr func(int64, strin
 			return nil, perr(rec, "choice", fmt.Errorf("%w: batch %s has two rows for %s in %q", canvass.ErrDuplicateID, batch, choice, contest))
 		}
 		r.Tally[contest][choice] = n
+	}
+}
+
+// requireColumns refuses a header without one of the needed columns, naming the columns the
+// file should have.
+func requireColumns(col map[string]int, perr func(int64, string, error) error, all string, need ...string) error {
+	for _, n := range need {
+		if _, ok := col[n]; !ok {
+			return perr(1, n, fmt.Errorf("%w: the header has no %q column (columns: %s)", canvass.ErrMissingField, n, all))
+		}
+	}
+	return nil
+}
+
+// getter returns the trimmed value of a named column of a row ("" when absent).
+func getter(col map[string]int) func(row []string, c string) string {
+	return func(row []string, c string) string {
+		if i, ok := col[c]; ok && i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
 	}
 }
