@@ -107,7 +107,14 @@ const (
 	WriteInMark
 	// Adjudicated: the mark comes from a modified (adjudicated) interpretation.
 	Adjudicated
+	// OvervoteMark: the source says the voter overvoted at this rank without saying for whom
+	// (an "overvote" label in a ranked CVR, as ES&S and some CSV exports write). Choice is
+	// NoChoice. Ranked tabulation applies its overvote rule at that rank.
+	OvervoteMark
 )
+
+// NoChoice is the Choice of a mark that names no choice (OvervoteMark).
+const NoChoice int32 = -1
 
 // Mark is one filled target: a choice (an index into Contest.Choices), its rank for ranked
 // contests (1 is first choice; 0 for unranked contests), and flags.
