@@ -462,8 +462,8 @@ func (t *tx) Election() (*canvass.Election, error) {
 }
 
 // The marks blob: uvarint(number of contests), then per contest uvarint(contest id),
-// byte(1 if overvoted), uvarint(number of marks), then per mark uvarint(choice id),
-// uvarint(rank), byte(flags).
+// byte(1 if overvoted), uvarint(number of marks), then per mark uvarint(choice id, 0 for an
+// OvervoteMark that names no choice), uvarint(rank), byte(flags).
 func encodeMarks(buf []byte, b *canvass.Ballot, ids []store.ContestIDs) ([]byte, error) {
 	buf = binary.AppendUvarint(buf[:0], uint64(len(b.Contests)))
 	for _, cm := range b.Contests {
@@ -479,10 +479,14 @@ func encodeMarks(buf []byte, b *canvass.Ballot, ids []store.ContestIDs) ([]byte,
 		buf = append(buf, ov)
 		buf = binary.AppendUvarint(buf, uint64(len(cm.Marks)))
 		for _, m := range cm.Marks {
-			if int(m.Choice) < 0 || int(m.Choice) >= len(cids.Choices) {
+			switch {
+			case m.Choice == canvass.NoChoice && m.Flags&canvass.OvervoteMark != 0:
+				buf = binary.AppendUvarint(buf, 0) // choice ids start at 1; 0 is no choice
+			case int(m.Choice) < 0 || int(m.Choice) >= len(cids.Choices):
 				return nil, fmt.Errorf("ballot %s: choice index %d outside the definition", b.ID, m.Choice)
+			default:
+				buf = binary.AppendUvarint(buf, uint64(cids.Choices[m.Choice]))
 			}
-			buf = binary.AppendUvarint(buf, uint64(cids.Choices[m.Choice]))
 			buf = binary.AppendUvarint(buf, uint64(m.Rank))
 			buf = append(buf, byte(m.Flags))
 		}
@@ -546,6 +550,9 @@ func decodeMarks(p []byte, b *canvass.Ballot, d *definition) error {
 				return err
 			}
 			chi, ok := d.choiceI[int64(chid)]
+			if chid == 0 {
+				chi, ok = canvass.NoChoice, canvass.MarkFlags(fl)&canvass.OvervoteMark != 0
+			}
 			if !ok {
 				return errCorrupt
 			}
