@@ -30,7 +30,7 @@ import (
 const FormatName = "ess"
 
 // DefaultContest is the contest's name when RankedOptions.Contest is empty.
-const DefaultContest = "Ranked contest"
+const DefaultContest = cvr.DefaultRankedContest
 
 var _ cvr.Reader = (*Reader)(nil)
 
@@ -69,7 +69,7 @@ func Open(path string, opts cvr.RankedOptions) (cvr.Reader, error) {
 		return nil, r.fail(0, "", fmt.Errorf("%w: the first vote column (%d) and the first vote row (%d) must be set (1-based)", canvass.ErrMissingField, opts.FirstVoteColumn, opts.FirstVoteRow))
 	}
 	var err error
-	if r.choices, r.uwi, err = choiceMap(opts); err != nil {
+	if r.choices, r.uwi, err = opts.ChoiceMap(); err != nil {
 		return nil, r.fail(0, "", err)
 	}
 	if r.wb, err = openWorkbook(path); err != nil {
@@ -127,60 +127,10 @@ func (r *Reader) start() error {
 	r.ranks = last - r.first + 1
 	// Cells right of the last rank column and of the metadata columns are not needed.
 	r.sheet.maxCol = max(last, r.opts.IDColumn, r.opts.PrecinctColumn, r.opts.BatchColumn)
-	r.e = rankedElection(r.opts, r.ranks)
+	r.e = r.opts.RankedElection(r.ranks)
 	return nil
 }
 
-// choiceMap maps each candidate's name and aliases, and the undeclared write-in label, to its
-// choice in the election rankedElection makes: the candidates in order, then undeclared
-// write-ins.
-func choiceMap(opts cvr.RankedOptions) (map[string]int32, int32, error) {
-	m := map[string]int32{}
-	uwi := int32(len(opts.Candidates))
-	add := func(name string, c int32) error {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			return fmt.Errorf("%w: candidate %d has an empty name or alias", canvass.ErrMissingField, c+1)
-		}
-		if prev, dup := m[name]; dup && prev != c {
-			return fmt.Errorf("%w: %q names two candidates (%d and %d); a name or alias must be unique", canvass.ErrSyntax, name, prev+1, c+1)
-		}
-		m[name] = c
-		return nil
-	}
-	for i, c := range opts.Candidates {
-		if err := add(c.Name, int32(i)); err != nil {
-			return nil, 0, err
-		}
-		for _, a := range c.Aliases {
-			if err := add(a, int32(i)); err != nil {
-				return nil, 0, err
-			}
-		}
-	}
-	if l := strings.TrimSpace(opts.UndeclaredWriteInLabel); l != "" {
-		if c, dup := m[l]; dup {
-			return nil, 0, fmt.Errorf("%w: the undeclared write-in label %q is also candidate %d", canvass.ErrSyntax, l, c+1)
-		}
-		m[l] = uwi
-	}
-	return m, uwi, nil
-}
-
-// rankedElection is the election of one ranked contest with the configured candidates and
-// undeclared write-ins.
-func rankedElection(opts cvr.RankedOptions, ranks int) *canvass.Election {
-	name := opts.Contest
-	if name == "" {
-		name = DefaultContest
-	}
-	c := &canvass.Contest{ID: name, Name: name, Type: canvass.IRV, Seats: 1, VoteFor: ranks}
-	for _, cand := range opts.Candidates {
-		c.Choices = append(c.Choices, &canvass.Choice{ID: cand.Name, Name: cand.Name})
-	}
-	c.Choices = append(c.Choices, &canvass.Choice{ID: cvr.UndeclaredWriteIn, Name: cvr.UndeclaredWriteIn, WriteIn: true})
-	return &canvass.Election{Name: name, Contests: []*canvass.Contest{c}}
-}
 
 // Election returns the election: one ranked contest.
 func (r *Reader) Election() *canvass.Election { return r.e }

@@ -31,7 +31,7 @@ import (
 const FormatName = "rankcsv"
 
 // DefaultContest is the contest's name when RankedOptions.Contest is empty.
-const DefaultContest = "Ranked contest"
+const DefaultContest = cvr.DefaultRankedContest
 
 var _ cvr.Reader = (*Reader)(nil)
 
@@ -118,7 +118,7 @@ func (r *Reader) readHeader() error {
 	for j, h := range rec {
 		r.header[j] = strings.TrimSpace(h)
 	}
-	choices, _, err := choiceMap(r.opts)
+	choices, _, err := r.opts.ChoiceMap()
 	if err != nil {
 		return r.fail(0, 0, "", err)
 	}
@@ -138,7 +138,7 @@ func (r *Reader) readHeader() error {
 		r.cols = append(r.cols, c)
 	}
 	r.ranks = len(r.cols)
-	r.e = rankedElection(r.opts, r.ranks)
+	r.e = r.opts.RankedElection(r.ranks)
 	return nil
 }
 
@@ -247,55 +247,6 @@ func sortByRank(ms []canvass.Mark) {
 	}
 }
 
-// choiceMap maps each candidate's name and aliases, and the undeclared write-in label, to its
-// choice in the election rankedElection makes.
-func choiceMap(opts cvr.RankedOptions) (map[string]int32, int32, error) {
-	m := map[string]int32{}
-	uwi := int32(len(opts.Candidates))
-	add := func(name string, c int32) error {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			return fmt.Errorf("%w: candidate %d has an empty name or alias", canvass.ErrMissingField, c+1)
-		}
-		if prev, dup := m[name]; dup && prev != c {
-			return fmt.Errorf("%w: %q names two candidates (%d and %d); a name or alias must be unique", canvass.ErrSyntax, name, prev+1, c+1)
-		}
-		m[name] = c
-		return nil
-	}
-	for i, c := range opts.Candidates {
-		if err := add(c.Name, int32(i)); err != nil {
-			return nil, 0, err
-		}
-		for _, a := range c.Aliases {
-			if err := add(a, int32(i)); err != nil {
-				return nil, 0, err
-			}
-		}
-	}
-	if l := strings.TrimSpace(opts.UndeclaredWriteInLabel); l != "" {
-		if c, dup := m[l]; dup {
-			return nil, 0, fmt.Errorf("%w: the undeclared write-in label %q is also candidate %d", canvass.ErrSyntax, l, c+1)
-		}
-		m[l] = uwi
-	}
-	return m, uwi, nil
-}
-
-// rankedElection is the election of one ranked contest with the configured candidates and
-// undeclared write-ins.
-func rankedElection(opts cvr.RankedOptions, ranks int) *canvass.Election {
-	name := opts.Contest
-	if name == "" {
-		name = DefaultContest
-	}
-	c := &canvass.Contest{ID: name, Name: name, Type: canvass.IRV, Seats: 1, VoteFor: ranks}
-	for _, cand := range opts.Candidates {
-		c.Choices = append(c.Choices, &canvass.Choice{ID: cand.Name, Name: cand.Name})
-	}
-	c.Choices = append(c.Choices, &canvass.Choice{ID: cvr.UndeclaredWriteIn, Name: cvr.UndeclaredWriteIn, WriteIn: true})
-	return &canvass.Election{Name: name, Contests: []*canvass.Contest{c}}
-}
 
 // columnName names 1-based column j as "column j".
 func columnName(j int) string { return "column " + strconv.Itoa(j) }
