@@ -131,7 +131,6 @@ func (r *Reader) start() error {
 	return nil
 }
 
-
 // Election returns the election: one ranked contest.
 func (r *Reader) Election() *canvass.Election { return r.e }
 

@@ -247,7 +247,6 @@ func sortByRank(ms []canvass.Mark) {
 	}
 }
 
-
 // columnName names 1-based column j as "column j".
 func columnName(j int) string { return "column " + strconv.Itoa(j) }
 
