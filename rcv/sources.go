@@ -1,0 +1,179 @@
+package rcv
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/cvr"
+	"github.com/canvass-vote/canvass/cvr/cdf"
+	"github.com/canvass-vote/canvass/cvr/clearballot"
+	"github.com/canvass-vote/canvass/cvr/dominion"
+	"github.com/canvass-vote/canvass/cvr/ess"
+	"github.com/canvass-vote/canvass/cvr/hart"
+	"github.com/canvass-vote/canvass/cvr/rankcsv"
+)
+
+// LoadBallots reads every CVR source of the configuration with the reader of its provider
+// (ess, genericCsv, cdf (JSON or XML), dominion, hart, clearBallot) and returns the contest's
+// ballots, with each file's candidate names and codes mapped to the configuration's names.
+func LoadBallots(cfg *Config) ([]Ballot, error) {
+	names := cfg.nameMap()
+	var out []Ballot
+	for i := range cfg.Sources {
+		src := &cfg.Sources[i]
+		r, err := openSource(cfg, src)
+		if err != nil {
+			return nil, fmt.Errorf("cvrFileSources[%d] (%s): %w", i, src.FilePath, err)
+		}
+		bs, err := readSource(r, src, names)
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("cvrFileSources[%d] (%s): %w", i, src.FilePath, err)
+		}
+		out = append(out, bs...)
+	}
+	return out, nil
+}
+
+// rankedOptions are a source's settings for the ranked-layout readers.
+func (cfg *Config) rankedOptions(src *Source) cvr.RankedOptions {
+	o := cvr.RankedOptions{Contest: src.ContestID, FirstVoteColumn: src.FirstVoteColumnIndex, FirstVoteRow: src.FirstVoteRowIndex,
+		IDColumn: src.IDColumnIndex, PrecinctColumn: src.PrecinctColumnIndex, BatchColumn: src.BatchColumnIndex,
+		OvervoteDelimiter: src.OvervoteDelimiter, OvervoteLabel: src.OvervoteLabel, UndervoteLabel: src.SkippedRankLabel,
+		UndeclaredWriteInLabel: src.UndeclaredWriteInLabel, TreatBlankAsUndeclaredWriteIn: src.TreatBlankAsUndeclaredWriteIn}
+	for _, c := range cfg.Candidates {
+		rc := cvr.RankedCandidate{Name: c.Name, Aliases: append([]string(nil), c.Aliases...)}
+		if c.Code != "" && c.Code != c.Name {
+			rc.Aliases = append(rc.Aliases, c.Code)
+		}
+		o.Candidates = append(o.Candidates, rc)
+	}
+	return o
+}
+
+func openSource(cfg *Config, src *Source) (cvr.Reader, error) {
+	switch src.Provider {
+	case "ess":
+		return ess.Open(src.Path, cfg.rankedOptions(src))
+	case "genericCsv":
+		return rankcsv.Open(src.Path, cfg.rankedOptions(src))
+	case "hart":
+		return hart.Open(src.Path, cfg.rankedOptions(src))
+	case "clearBallot":
+		return clearballot.Open(src.Path, cfg.rankedOptions(src))
+	case "cdf":
+		if strings.EqualFold(filepath.Ext(src.Path), ".xml") {
+			return cdf.OpenXML(src.Path, cvr.Options{})
+		}
+		return cdf.Open(src.Path, cvr.Options{})
+	case "dominion":
+		return dominion.Open(src.Path, cvr.Options{})
+	}
+	return nil, fmt.Errorf("provider %q: canvass reads ess, genericCsv, cdf, dominion, hart and clearBallot", src.Provider)
+}
+
+// contestIndex finds the source's contest: by id or name, or the only ranked one.
+func contestIndex(el *canvass.Election, src *Source) (int, error) {
+	if src.ContestID != "" {
+		for i, c := range el.Contests {
+			if c.ID == src.ContestID || canvass.NameKey(c.Name) == canvass.NameKey(src.ContestID) {
+				return i, nil
+			}
+		}
+		return -1, fmt.Errorf("no contest %q in the file", src.ContestID)
+	}
+	found := -1
+	for i, c := range el.Contests {
+		if c.Type == canvass.IRV || c.Type == canvass.STV || len(el.Contests) == 1 {
+			if found >= 0 {
+				return -1, fmt.Errorf("the file has several ranked contests; name one with contestId")
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return -1, fmt.Errorf("the file has no ranked contest")
+	}
+	return found, nil
+}
+
+func readSource(r cvr.Reader, src *Source, names map[string]string) ([]Ballot, error) {
+	el := r.Election()
+	ci, err := contestIndex(el, src)
+	if err != nil {
+		return nil, err
+	}
+	// A write-in choice of the file (a CDF or Dominion write-in line) that the configuration
+	// does not declare is an undeclared write-in.
+	writeIns := map[string]bool{}
+	for _, ch := range el.Contests[ci].Choices {
+		if ch.WriteIn {
+			writeIns[strings.TrimSpace(ch.Name)] = true
+		}
+	}
+	lookup := func(n string) (string, bool) {
+		if v, ok := names[strings.TrimSpace(n)]; ok {
+			return v, true
+		}
+		if writeIns[strings.TrimSpace(n)] {
+			return UndeclaredWriteIn, true
+		}
+		if l := strings.TrimSpace(src.UndeclaredWriteInLabel); l != "" && strings.TrimSpace(n) == l {
+			return UndeclaredWriteIn, true
+		}
+		return "", false
+	}
+	var out []Ballot
+	for {
+		b, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		// RCTab counts only the ballots that have the contest (a card of another style is not
+		// an undervote), and reads a selection without a rank as a first choice.
+		has := false
+		for k := range b.Contests {
+			cm := &b.Contests[k]
+			if int(cm.Contest) != ci {
+				continue
+			}
+			has = true
+			for j := range cm.Marks {
+				if cm.Marks[j].Rank == 0 {
+					cm.Marks[j].Rank = 1
+				}
+			}
+		}
+		if !has {
+			continue
+		}
+		rb, err := FromCanvass(el, ci, b, lookup)
+		if err != nil {
+			file, rec := r.Where()
+			return nil, &canvass.ParseError{Format: src.Provider, File: file, Record: rec, Field: "candidate", Err: err}
+		}
+		out = append(out, rb)
+	}
+}
+
+// nameMap maps every name, code and alias of the configuration's candidates (and undeclared
+// write-ins) to the candidate's name.
+func (cfg *Config) nameMap() map[string]string {
+	m := map[string]string{UndeclaredWriteIn: UndeclaredWriteIn}
+	for _, c := range cfg.Candidates {
+		m[strings.TrimSpace(c.Name)] = c.Name
+		if c.Code != "" {
+			m[strings.TrimSpace(c.Code)] = c.Name
+		}
+		for _, a := range c.Aliases {
+			m[strings.TrimSpace(a)] = c.Name
+		}
+	}
+	return m
+}
