@@ -22,6 +22,8 @@ func newTabulate(g *globals) *cobra.Command {
 		resultFiles []string
 		record      bool
 		source      string
+		rcvConfig   string
+		outDir      string
 	)
 	cmd := &cobra.Command{
 		Use:   "tabulate",
@@ -48,6 +50,9 @@ and needs no workspace.`,
 				resultFiles = append(resultFiles, args...)
 			default:
 				return fmt.Errorf("unexpected arguments %q: name the files after --cvr or --results", args)
+			}
+			if rcvConfig != "" {
+				return tabulateRCV(cmd, rcvConfig, asJSON, outDir)
 			}
 			level, err := workspace.ParseLevel(by)
 			if err != nil {
@@ -101,6 +106,8 @@ and needs no workspace.`,
 	}
 	cmd.Flags().StringVar(&opts.Contest, "contest", "", "only this contest (by name)")
 	cmd.Flags().BoolVar(&record, "record", false, "record the tabulation of --contest in the ledger")
+	cmd.Flags().StringVar(&rcvConfig, "rcv-config", "", "tabulate the ranked-choice contest of an RCTab configuration file (its CVR paths relative to it)")
+	cmd.Flags().StringVar(&outDir, "out", "", "with --rcv-config: write the detailed reports (RCTab's JSON) into this folder")
 	cmd.Flags().StringVar(&source, "source", "", "with --record: count cvr or results, when the contest has both")
 	cmd.Flags().StringVar(&by, "by", "state", "unit tables: state (none), county, municipality, precinct, batch, tabulator")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
