@@ -124,6 +124,9 @@ func (p *pass) report(a *acc, slice, id string) *Report {
 				"repeatedRankings": p.units(s.inactive[repeated]),
 				"skippedRankings":  p.units(s.inactive[skipped]),
 			}}
+		if p.usesSurpluses() && round == len(a.rounds) {
+			rr.InactiveBallots["finalRoundSurplus"] = p.units(s.inactive[finalSurplus])
+		}
 		for c, v := range s.tally {
 			rr.Tally[p.c.names[c]] = p.units(v)
 		}

@@ -11,12 +11,13 @@ import (
 type status int
 
 const (
-	active    status = iota
-	undervote        // ranked no candidate (or, at its last rank, skipped too many)
-	overvote         // exhausted by an overvote
-	skipped          // exhausted by skipping too many ranks
-	exhausted        // no continuing candidate left
-	repeated         // exhausted by ranking a candidate twice
+	active       status = iota
+	undervote           // ranked no candidate (or, at its last rank, skipped too many)
+	overvote            // exhausted by an overvote
+	skipped             // exhausted by skipping too many ranks
+	exhausted           // no continuing candidate left
+	repeated            // exhausted by ranking a candidate twice
+	finalSurplus        // a winner's surplus with nowhere to go once every seat is filled
 	numStatuses
 )
 
@@ -288,6 +289,11 @@ func (p *pass) numCandidates() int {
 	return n
 }
 
+// usesSurpluses reports whether winners' surpluses are transferred (multi-seat, not bottoms-up).
+func (p *pass) usesSurpluses() bool {
+	return p.nWinners > 1 && p.r.WinnerMode != BottomsUp && p.r.WinnerMode != BottomsUpPercentage
+}
+
 func (p *pass) continuing(c int32) bool {
 	if c < 0 || int(c) >= len(p.c.names) || p.excluded[c] {
 		return false
@@ -308,6 +314,9 @@ func (p *pass) record(i int, to int32, st status) {
 		p.accs(i, func(a *acc) { a.transfer(p.round, from, to, b.val) })
 	}
 	b.recipient = to
+	if _, won := p.won[from]; to < 0 && won && p.usesSurpluses() && len(p.won) >= p.nWinners {
+		st = finalSurplus
+	}
 	if to < 0 {
 		b.status = st
 		p.accs(i, func(a *acc) { a.inactive[st].Add(a.inactive[st], b.val) })
