@@ -14,9 +14,9 @@ import (
 	"github.com/canvass-vote/canvass/cvr"
 )
 
-// rctabShared is RCTab's regression suite in the shared data folder beside the repository
+// rctabShared is RCTab's regression suite copied into the repository's testdata (see testdata/README.md)
 // (Mozilla Public License 2.0; see its README).
-var rctabShared = filepath.Join("..", "..", "..", "shared", "data", "rcv", "rctab")
+var rctabShared = filepath.Join("..", "..", "testdata", "rcv", "rctab")
 
 // readXML opens path with OpenXML and reads it whole.
 func readXML(t testing.TB, path string) (*canvass.Election, []*canvass.Ballot) {

@@ -13,9 +13,9 @@ import (
 	"github.com/canvass-vote/canvass/cvr"
 )
 
-// rctab is RCTab's regression suite in the shared data folder beside the repository (Mozilla
+// rctab is RCTab's regression suite copied into the repository's testdata (see testdata/README.md) (Mozilla
 // Public License 2.0; see its README).
-var rctab = filepath.Join("..", "..", "..", "shared", "data", "rcv", "rctab")
+var rctab = filepath.Join("..", "..", "testdata", "rcv", "rctab")
 
 var inlineComma = filepath.Join(rctab, "clear_ballot_with_inline_comma", "clear_ballot_with_inline_comma_cvr.csv")
 

@@ -13,9 +13,9 @@ import (
 	"github.com/canvass-vote/canvass/cvr"
 )
 
-// rctabRanked is RCTab's regression suite in the shared data folder beside the repository
+// rctabRanked is RCTab's regression suite copied into the repository's testdata (see testdata/README.md)
 // (Mozilla Public License 2.0; see its README).
-var rctabRanked = filepath.Join("..", "..", "..", "shared", "data", "rcv", "rctab")
+var rctabRanked = filepath.Join("..", "..", "testdata", "rcv", "rctab")
 
 // TestRCTabRanked reads the four Dominion cases of RCTab's suite, all with a ranked contest.
 // For each: the number of sessions the export holds, the ranked contest the config names,

@@ -17,9 +17,9 @@ import (
 	"github.com/canvass-vote/canvass/cvr"
 )
 
-// rctab is RCTab's regression suite in the shared data folder beside the repository (Mozilla
+// rctab is RCTab's regression suite copied into the repository's testdata (see testdata/README.md) (Mozilla
 // Public License 2.0; see its README).
-var rctab = filepath.Join("..", "..", "..", "shared", "data", "rcv", "rctab")
+var rctab = filepath.Join("..", "..", "testdata", "rcv", "rctab")
 
 var archive = filepath.Join(rctab, "_shared", "hart_cvr_archive")
 
