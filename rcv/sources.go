@@ -144,11 +144,22 @@ func readSource(r cvr.Reader, src *Source, names map[string]string) ([]Ballot, e
 				continue
 			}
 			has = true
-			for j := range cm.Marks {
-				if cm.Marks[j].Rank == 0 {
-					cm.Marks[j].Rank = 1
+			kept := cm.Marks[:0]
+			for _, m := range cm.Marks {
+				if m.Rank == 0 {
+					m.Rank = 1
 				}
+				if src.Provider == "dominion" {
+					// Dominion marks every rank after the first IsVote=false in some exports
+					// (Alaska, Wyoming); RCTab reads the ranks and drops only ambiguous marks.
+					if m.Flags&canvass.Ambiguous != 0 {
+						continue
+					}
+					m.Flags &^= canvass.NotCounted
+				}
+				kept = append(kept, m)
 			}
+			cm.Marks = kept
 		}
 		if !has {
 			continue
