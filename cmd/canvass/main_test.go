@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/canvass-vote/canvass/rcv"
 )
 
 // run executes the CLI in-process and returns its standard output.
@@ -211,5 +213,33 @@ func TestAuditCalculators(t *testing.T) {
 	}
 	if _, err := run(t, "audit", "sample", "--seed", "123", "--manifest", man, "--n", "5"); err == nil || !strings.Contains(err.Error(), "20") {
 		t.Errorf("a 3-digit seed: %v", err)
+	}
+}
+
+// tabulate --rcv-config gives RCTab's detailed report for one of its regression cases
+// (test_set_1_exhaust_at_overvote), identical to RCTab's as exact decimals, and --out writes it.
+func TestTabulateRCVConfig(t *testing.T) {
+	dir := "../../testdata/rcv/rctab/test_set_1_exhaust_at_overvote/"
+	out, err := run(t, "tabulate", "--rcv-config", dir+"test_set_1_exhaust_at_overvote_config.json", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(dir + "test_set_1_exhaust_at_overvote_expected_detailed_report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diffs := rcv.Compare([]byte(out), want); len(diffs) > 0 {
+		t.Errorf("report differs from RCTab's: %v", diffs)
+	}
+	table, err := run(t, "tabulate", "--rcv-config", dir+"test_set_1_exhaust_at_overvote_config.json")
+	if err != nil || !strings.Contains(table, "CANDIDATE") || !strings.Contains(table, "elected") {
+		t.Errorf("round table: %v\n%s", err, table)
+	}
+	tmp := t.TempDir()
+	if _, err := run(t, "tabulate", "--rcv-config", dir+"test_set_1_exhaust_at_overvote_config.json", "--out", tmp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "detailed_report.json")); err != nil {
+		t.Error(err)
 	}
 }
