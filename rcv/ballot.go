@@ -2,8 +2,8 @@ package rcv
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sort"
-	"strconv"
 
 	canvass "github.com/canvass-vote/canvass"
 )
@@ -81,31 +81,34 @@ func FromCanvass(el *canvass.Election, contest int, b *canvass.Ballot, names fun
 	return out, nil
 }
 
-// appendKey appends the identity of a ranking (with its precinct and batch when slices are
-// tabulated) for compression: identical keys are tabulated as one weighted pattern.
-func (b *Ballot) appendKey(buf []byte, idx map[string]int32, withPrecinct, withBatch bool) ([]byte, error) {
+// hashKey hashes the identity of a ranking (with its precinct and batch when slices are
+// tabulated) for compression: ballots with equal rankings hash alike, and compress confirms a
+// match rank by rank (sameShape), so a collision costs time, never a wrong count. Names are
+// hashed as text, so the candidate lookup is done once per distinct ranking, not per ballot.
+func (b *Ballot) hashKey(seed maphash.Seed, withPrecinct, withBatch bool) uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
 	if withPrecinct {
-		buf = append(buf, b.Precinct...)
+		h = mix64(h, maphash.String(seed, b.Precinct))
 	}
-	buf = append(buf, 0)
 	if withBatch {
-		buf = append(buf, b.Batch...)
+		h = mix64(h, maphash.String(seed, b.Batch))
 	}
-	buf = append(buf, 0)
 	for _, r := range b.Ranks {
-		buf = strconv.AppendInt(buf, int64(r.Rank), 10)
+		x := uint64(len(r.Candidates))<<33 | uint64(uint32(r.Rank))<<1
 		if r.Overvote {
-			buf = append(buf, '!')
+			x |= 1
 		}
+		h = mix64(h, x)
 		for _, c := range r.Candidates {
-			i, ok := idx[c]
-			if !ok {
-				return nil, fmt.Errorf("rcv: ballot %s: candidate %q is not in the config", b.ID, c)
-			}
-			buf = append(buf, ',')
-			buf = strconv.AppendInt(buf, int64(i), 10)
+			h = mix64(h, maphash.String(seed, c))
 		}
-		buf = append(buf, ';')
 	}
-	return buf, nil
+	return h
+}
+
+// mix64 folds x into the running hash h (a multiply-xorshift step, as in SplitMix64).
+func mix64(h, x uint64) uint64 {
+	h ^= x
+	h *= 0xbf58476d1ce4e5b9
+	return h ^ h>>31
 }

@@ -121,7 +121,10 @@ type Rules struct {
 
 	NonIntegerWinningThreshold, HareQuota, BatchElimination, ContinueUntilTwo,
 	ExhaustOnDuplicate, FirstRoundDeterminesThreshold, TreatBlankAsUndeclaredWriteIn bool
-	Description string
+	// CutoffElimination (rules.cutoffElimination, bottomsUpUsingPercentageThreshold only)
+	// eliminates in one round every candidate whose tally is below the percentage threshold.
+	CutoffElimination bool
+	Description       string
 }
 
 // scalar is a JSON scalar as RCTab writes it: "3", 3, "" or true; Text holds it as text.
@@ -303,6 +306,18 @@ func ParseConfig(data []byte, path string) (*Config, error) {
 		if s.Provider == "ess" && c.Output.TabulateByPrecinct && s.PrecinctColumnIndex == 0 {
 			v.add(fmt.Sprintf("cvrFileSources[%d].precinctColumnIndex is required when tabulateByPrecinct is enabled", i))
 		}
+		// RCTab names a Dominion ballot's precinct from PrecinctManifest.json (its PrecinctId);
+		// precinct portions are not precincts. Without that manifest the CVRs list no precincts,
+		// and RCTab refuses to tabulate by precinct.
+		if s.Provider == "dominion" && c.Output.TabulateByPrecinct && s.Path != "" {
+			dir := s.Path
+			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+				dir = filepath.Dir(dir)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "PrecinctManifest.json")); err != nil {
+				v.add(fmt.Sprintf("outputSettings.tabulateByPrecinct is enabled, but the Dominion CVRs of cvrFileSources[%d] list no precincts (no PrecinctManifest.json in %s): turn it off", i, s.FilePath))
+			}
+		}
 	}
 	if len(v.problems) > 0 {
 		return nil, &ConfigError{Path: path, Problems: v.problems}
@@ -411,6 +426,7 @@ func (v *validator) rules(r map[string]scalar) Rules {
 	out.ExhaustOnDuplicate = v.boolean("rules.exhaustOnDuplicateCandidate", r["exhaustOnDuplicateCandidate"])
 	out.FirstRoundDeterminesThreshold = v.boolean("rules.doesFirstRoundDetermineThreshold", r["doesFirstRoundDetermineThreshold"])
 	out.TreatBlankAsUndeclaredWriteIn = v.boolean("rules.treatBlankAsUndeclaredWriteIn", r["treatBlankAsUndeclaredWriteIn"])
+	out.CutoffElimination = v.boolean("rules.cutoffElimination", r["cutoffElimination"])
 
 	if nwOK {
 		switch {
@@ -433,6 +449,9 @@ func (v *validator) rules(r map[string]scalar) Rules {
 				v.add("rules.multiSeatBottomsUpPercentageThreshold is required when numberOfWinners is 0")
 			}
 		}
+	}
+	if out.CutoffElimination && out.WinnerMode != BottomsUpPercentage {
+		v.add("rules.cutoffElimination can only be true when winnerElectionMode is bottomsUpUsingPercentageThreshold")
 	}
 	if out.WinnerMode == BottomsUpPercentage && out.BatchElimination {
 		v.add("rules.batchElimination can't be true when winnerElectionMode is bottomsUpUsingPercentageThreshold")

@@ -175,6 +175,8 @@ var matching = []string{
 	"first_round_determines_threshold_tiebreaker_test",
 	"minneapolis_multi_seat_threshold",
 	"missing_precinct_example",
+	"more_winners_than_candidates",
+	"multi_seat_bottoms_up_with_cutoff_eliminate",
 	"multi_seat_bottoms_up_with_static_threshold",
 	"multi_seat_uwi_test",
 	"precinct_example",
@@ -191,6 +193,7 @@ var matching = []string{
 	"test_set_6_duplicate_exhaust",
 	"test_set_7_duplicate_skip_to_next",
 	"test_set_8_multi_cdf",
+	"test_set_allow_only_one_winner_per_round",
 	"test_set_multi_winner_whole_threshold",
 	"test_set_overvote_delimiter",
 	"test_set_treat_blank_as_undeclared_write_in",
@@ -226,6 +229,8 @@ func TestRCTabRefused(t *testing.T) {
 	for name, fields := range map[string][]string{
 		"invalid_params_test":  {"tabulatorVersion", "cvrFileSources", "rules.tiebreakMode", "rules.overvoteRule", "rules.decimalPlacesForVoteArithmetic", "rules.maxSkippedRanksAllowed", "rules.maxRankingsAllowed"},
 		"invalid_sources_test": {"cvrFileSources[0].filePath"},
+		// Dominion precincts come from PrecinctManifest.json, which this case lacks.
+		"tabulate_by_precinct_without_precincts": {"outputSettings.tabulateByPrecinct"},
 	} {
 		_, err := LoadConfig(filepath.Join(casesDir, name, name+"_config.json"))
 		var ce *ConfigError
@@ -237,6 +242,22 @@ func TestRCTabRefused(t *testing.T) {
 				t.Errorf("%s: error does not name %s: %v", name, f, err)
 			}
 		}
+	}
+}
+
+// TestRCTabRefusedCVR checks that a CVR RCTab refuses is refused: max_ranking_enforcement's
+// first ballot ranks 4 candidates where maxRankingsAllowed is 3.
+func TestRCTabRefusedCVR(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join(casesDir, "max_ranking_enforcement", "max_ranking_enforcement_config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ballots, err := LoadBallots(cfg)
+	if err == nil {
+		_, err = Tabulate(cfg, ballots)
+	}
+	if err == nil || !strings.Contains(err.Error(), "rank 4 exceeds rules.maxRankingsAllowed (3)") {
+		t.Fatalf("got %v, want the rank 4 > maxRankingsAllowed 3 refusal", err)
 	}
 }
 

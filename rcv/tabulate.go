@@ -3,7 +3,9 @@ package rcv
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/big"
+	"math/bits"
 	"sort"
 )
 
@@ -27,19 +29,21 @@ const (
 	toResidual  int32 = -2
 )
 
+// prank is one rank of a shape: its candidates are contest.cands[c0:c1].
 type prank struct {
-	rank     int
-	cands    []int32 // candidate indices; ovLabel for an overvote label
+	rank     int32
+	c0, c1   int32 // candidate indices in contest.cands; ovLabel for an overvote label
 	overvote bool
 }
 
-// shape is a distinct ranking (with its slices) and how many ballots have it.
+// shape is a distinct ranking (with its slices) and how many ballots have it. Its ranks are
+// contest.ranks[r0:r1]: flat arrays of small records keep the walk over shapes cache-friendly.
 type shape struct {
-	ranks    []prank
-	maxRank  int
-	weight   int64
+	r0, r1   int32
+	maxRank  int32
 	precinct int32 // index into precinct ids, -1 for none
 	batch    int32
+	weight   int64
 }
 
 // contest is the compressed input shared by the passes of a tabulation.
@@ -50,6 +54,8 @@ type contest struct {
 	uwi       int32
 	declared  int // candidates of the config (excluded ones too), without undeclared write-ins
 	shapes    []shape
+	ranks     []prank // the ranks of every shape
+	cands     []int32 // the candidates of every rank
 	precincts []string
 	batches   []string
 }
@@ -81,49 +87,174 @@ func compress(cfg *Config, ballots []Ballot) (*contest, error) {
 		}
 		return i
 	}
-	seen := map[string]int{}
-	var buf []byte
+	// RCTab refuses a CVR that ranks beyond maxRankingsAllowed ("max" is the number of declared
+	// candidates).
+	maxRank := cfg.Rules.MaxRankings
+	if maxRank == 0 {
+		maxRank = c.declared
+	}
+	// A ranking of at most packRanks ranks of one known candidate each (the common case) is
+	// packed exactly into a uint64: the number of ranks, then per rank its number and its
+	// candidate's index. Any other ballot (overvotes, slices, long rankings, unknown names) is
+	// grouped by a hash of its ranking; each hash heads a chain (next) of the distinct shapes
+	// that share it, told apart by sameShape.
+	rankBits := bits.Len(uint(maxRank))
+	packW := rankBits + bits.Len(uint(len(c.names)))
+	packRanks := min(15, (64-4)/packW)
+	packable := !byPrecinct && !byBatch && packW <= 60
+	exact := make(map[uint64]int32, len(ballots)/8)
+	seed := maphash.MakeSeed()
+	hashed := map[uint64]int32{}
+	var next []int32
+	ar := &shaper{ovLabel: ovLabel, maxRank: maxRank}
+ballots:
 	for bi := range ballots {
 		b := &ballots[bi]
-		var err error
-		buf, err = b.appendKey(buf[:0], c.idx, byPrecinct, byBatch)
+		if packable {
+			if key, ok := packKey(b, c.idx, packRanks, maxRank, rankBits, packW); ok {
+				if i, ok := exact[key]; ok {
+					c.shapes[i].weight++
+					continue
+				}
+				s, err := ar.shape(c, b)
+				if err != nil {
+					return nil, err
+				}
+				exact[key] = int32(len(c.shapes))
+				next = append(next, -1)
+				c.shapes = append(c.shapes, s)
+				continue
+			}
+		}
+		h := b.hashKey(seed, byPrecinct, byBatch)
+		head, ok := hashed[h]
+		if ok {
+			for i := head; i >= 0; i = next[i] {
+				if c.sameShape(&c.shapes[i], b, byPrecinct, byBatch) {
+					c.shapes[i].weight++
+					continue ballots
+				}
+			}
+		} else {
+			head = -1
+		}
+		s, err := ar.shape(c, b)
 		if err != nil {
 			return nil, err
 		}
-		if i, ok := seen[string(buf)]; ok {
-			c.shapes[i].weight++
-			continue
-		}
-		s := shape{weight: 1, precinct: -1, batch: -1}
 		if byPrecinct {
 			s.precinct = slice(pIdx, &c.precincts, b.Precinct)
 		}
 		if byBatch {
 			s.batch = slice(bIdx, &c.batches, b.Batch)
 		}
-		prev := 0
-		for _, r := range b.Ranks {
-			if r.Rank <= prev {
-				return nil, fmt.Errorf("rcv: ballot %s: ranks out of order (%d after %d)", b.ID, r.Rank, prev)
-			}
-			prev = r.Rank
-			pr := prank{rank: r.Rank, overvote: r.Overvote}
-			if r.Overvote {
-				if len(r.Candidates) > 0 {
-					return nil, fmt.Errorf("rcv: ballot %s: rank %d has an overvote label and candidates", b.ID, r.Rank)
-				}
-				pr.cands = []int32{ovLabel}
-			}
-			for _, name := range r.Candidates {
-				pr.cands = append(pr.cands, c.idx[name])
-			}
-			s.ranks = append(s.ranks, pr)
-			s.maxRank = r.Rank
-		}
-		seen[string(buf)] = len(c.shapes)
+		hashed[h] = int32(len(c.shapes))
+		next = append(next, head)
 		c.shapes = append(c.shapes, s)
 	}
 	return c, nil
+}
+
+// packKey packs a ranking of at most maxRanks ranks, each naming one candidate of idx, into a
+// uint64 that identifies it exactly: 4 bits of rank count, then per rank w bits (rankBits of
+// rank number, the rest the candidate index). ok is false for any other ballot.
+func packKey(b *Ballot, idx map[string]int32, maxRanks, maxRank, rankBits, w int) (key uint64, ok bool) {
+	if len(b.Ranks) > maxRanks {
+		return 0, false
+	}
+	key = uint64(len(b.Ranks))
+	shift := 4
+	for k := range b.Ranks {
+		r := &b.Ranks[k]
+		if r.Overvote || len(r.Candidates) != 1 || r.Rank < 1 || r.Rank > maxRank {
+			return 0, false
+		}
+		i, found := idx[r.Candidates[0]]
+		if !found {
+			return 0, false
+		}
+		key |= (uint64(r.Rank) | uint64(i)<<rankBits) << shift
+		shift += w
+	}
+	return key, true
+}
+
+// shaper makes shapes, checking ballots' ranks as RCTab does.
+type shaper struct {
+	ovLabel int32
+	maxRank int
+}
+
+// shape makes the shape (weight 1, no slices) of ballot b, appending its ranks to c.ranks.
+func (sh *shaper) shape(c *contest, b *Ballot) (shape, error) {
+	s := shape{weight: 1, precinct: -1, batch: -1, r0: int32(len(c.ranks))}
+	prev := 0
+	for _, r := range b.Ranks {
+		if r.Rank > sh.maxRank {
+			// RCTab refuses a CVR that ranks beyond maxRankingsAllowed.
+			return s, fmt.Errorf("rcv: ballot %s: rank %d exceeds rules.maxRankingsAllowed (%d): RCTab refuses such a CVR; raise maxRankingsAllowed or correct the CVR", b.ID, r.Rank, sh.maxRank)
+		}
+		if r.Rank <= prev {
+			return s, fmt.Errorf("rcv: ballot %s: ranks out of order (%d after %d)", b.ID, r.Rank, prev)
+		}
+		prev = r.Rank
+		pr := prank{rank: int32(r.Rank), overvote: r.Overvote, c0: int32(len(c.cands))}
+		if r.Overvote {
+			if len(r.Candidates) > 0 {
+				return s, fmt.Errorf("rcv: ballot %s: rank %d has an overvote label and candidates", b.ID, r.Rank)
+			}
+			c.cands = append(c.cands, sh.ovLabel)
+		}
+		for _, name := range r.Candidates {
+			i, ok := c.idx[name]
+			if !ok {
+				return s, fmt.Errorf("rcv: ballot %s: candidate %q is not in the config", b.ID, name)
+			}
+			c.cands = append(c.cands, i)
+		}
+		pr.c1 = int32(len(c.cands))
+		c.ranks = append(c.ranks, pr)
+		s.maxRank = int32(r.Rank)
+	}
+	s.r1 = int32(len(c.ranks))
+	return s, nil
+}
+
+// sameShape reports whether ballot b has shape s's ranking (and slices, when tabulated).
+func (c *contest) sameShape(s *shape, b *Ballot, byPrecinct, byBatch bool) bool {
+	if int(s.r1-s.r0) != len(b.Ranks) ||
+		(byPrecinct && !sameSlice(c.precincts, s.precinct, b.Precinct)) ||
+		(byBatch && !sameSlice(c.batches, s.batch, b.Batch)) {
+		return false
+	}
+	for k, pr := range c.ranks[s.r0:s.r1] {
+		r := &b.Ranks[k]
+		if int(pr.rank) != r.Rank || pr.overvote != r.Overvote {
+			return false
+		}
+		if r.Overvote {
+			if len(r.Candidates) != 0 {
+				return false
+			}
+			continue
+		}
+		if int(pr.c1-pr.c0) != len(r.Candidates) {
+			return false
+		}
+		for j, ci := range c.cands[pr.c0:pr.c1] {
+			if c.names[ci] != r.Candidates[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func sameSlice(ids []string, i int32, id string) bool {
+	if i < 0 {
+		return id == ""
+	}
+	return ids[i] == id
 }
 
 // acc accumulates the counts of the whole contest or of one slice.
@@ -133,6 +264,10 @@ type acc struct {
 	transfers   map[int]map[int32]map[int32]*big.Int // round → from → to → value
 	winnerAlloc map[int32]*big.Int
 	rounds      []snapshot
+
+	lastRound int
+	lastFrom  int32
+	lastTo    map[int32]*big.Int // transfers[lastRound][lastFrom]
 }
 
 type snapshot struct {
@@ -152,26 +287,36 @@ func newAcc(n int) *acc {
 }
 
 func (a *acc) transfer(round int, from, to int32, v *big.Int) {
-	r := a.transfers[round]
-	if r == nil {
-		r = map[int32]map[int32]*big.Int{}
-		a.transfers[round] = r
+	// A round moves the ballots of one candidate after another, so the (round, from) map of the
+	// previous call is nearly always the one needed.
+	f := a.lastTo
+	if f == nil || a.lastRound != round || a.lastFrom != from {
+		r := a.transfers[round]
+		if r == nil {
+			r = map[int32]map[int32]*big.Int{}
+			a.transfers[round] = r
+		}
+		f = r[from]
+		if f == nil {
+			f = map[int32]*big.Int{}
+			r[from] = f
+		}
+		a.lastRound, a.lastFrom, a.lastTo = round, from, f
 	}
-	f := r[from]
-	if f == nil {
-		f = map[int32]*big.Int{}
-		r[from] = f
+	t := f[to]
+	if t == nil {
+		t = new(big.Int)
+		f[to] = t
 	}
-	if f[to] == nil {
-		f[to] = new(big.Int)
-	}
-	f[to].Add(f[to], v)
+	t.Add(t, v)
 }
 
 // ballotState is the state of one shape's ballots in a pass.
 type ballotState struct {
-	ftv       *big.Int // value of each ballot, in units of 10^-decimals
-	val       *big.Int // weight × ftv
+	// Held by value, not by pointer: walk reads them for every shape it moves, and one
+	// indirection less is one cache miss less per shape.
+	ftv       big.Int // value of each ballot, in units of 10^-decimals
+	val       big.Int // weight × ftv
 	recipient int32
 	status    status
 }
@@ -245,8 +390,11 @@ func newPass(c *contest, nWinners int, excluded []bool) *pass {
 		thresholds: []*big.Rat{nil}, elim: map[int32]int{}, won: map[int32]int{},
 		elimRound: map[int][]int32{}, wonRound: map[int][]int32{}, seen: make([]bool, n+1)}
 	for i := range p.st {
-		w := big.NewInt(c.shapes[i].weight)
-		p.st[i] = ballotState{ftv: new(big.Int).Set(p.unit), val: w.Mul(w, p.unit), recipient: toExhausted}
+		st := &p.st[i]
+		st.recipient = toExhausted
+		st.ftv.Set(p.unit)
+		st.val.SetInt64(c.shapes[i].weight)
+		st.val.Mul(&st.val, p.unit)
 	}
 	for range c.precincts {
 		p.pAcc = append(p.pAcc, newAcc(n))
@@ -311,7 +459,7 @@ func (p *pass) record(i int, to int32, st status) {
 	b := &p.st[i]
 	from := b.recipient
 	if b.ftv.Sign() > 0 && from >= 0 {
-		p.accs(i, func(a *acc) { a.transfer(p.round, from, to, b.val) })
+		p.accs(i, func(a *acc) { a.transfer(p.round, from, to, &b.val) })
 	}
 	b.recipient = to
 	if _, won := p.won[from]; to < 0 && won && p.usesSurpluses() && len(p.won) >= p.nWinners {
@@ -319,10 +467,10 @@ func (p *pass) record(i int, to int32, st status) {
 	}
 	if to < 0 {
 		b.status = st
-		p.accs(i, func(a *acc) { a.inactive[st].Add(a.inactive[st], b.val) })
+		p.accs(i, func(a *acc) { a.inactive[st].Add(a.inactive[st], &b.val) })
 		return
 	}
-	p.accs(i, func(a *acc) { a.tally[to].Add(a.tally[to], b.val) })
+	p.accs(i, func(a *acc) { a.tally[to].Add(a.tally[to], &b.val) })
 	p.byCand[to] = append(p.byCand[to], int32(i))
 }
 
@@ -331,9 +479,17 @@ func (p *pass) record(i int, to int32, st status) {
 // candidates.
 func (p *pass) walk(i int) error {
 	s := &p.c.shapes[i]
-	if len(s.ranks) == 0 {
+	if s.r1 == s.r0 {
 		p.record(i, toExhausted, undervote)
 		return nil
+	}
+	if from := p.st[i].recipient; from >= 0 && p.usesSurpluses() && len(p.won) >= p.nWinners {
+		if _, won := p.won[from]; won {
+			// Every seat is filled: RCTab 2.0.0 transfers the last winners' surpluses to no one
+			// (not even a candidate still continuing); they are final-round surplus.
+			p.record(i, toExhausted, finalSurplus)
+			return nil
+		}
 	}
 	last := 0
 	if p.r.ExhaustOnDuplicate {
@@ -341,15 +497,16 @@ func (p *pass) walk(i int) error {
 			p.seen[j] = false
 		}
 	}
-	for _, rk := range s.ranks {
-		if p.r.MaxSkippedRanks >= 0 && rk.rank-last > p.r.MaxSkippedRanks+1 {
+	for _, rk := range p.c.ranks[s.r0:s.r1] {
+		cands := p.c.cands[rk.c0:rk.c1]
+		if p.r.MaxSkippedRanks >= 0 && int(rk.rank)-last > p.r.MaxSkippedRanks+1 {
 			p.record(i, toExhausted, skipped)
 			return nil
 		}
-		last = rk.rank
+		last = int(rk.rank)
 		if p.r.ExhaustOnDuplicate {
 			dup := false
-			for _, c := range rk.cands {
+			for _, c := range cands {
 				if p.seen[c] {
 					dup = true
 					break
@@ -373,14 +530,14 @@ func (p *pass) walk(i int) error {
 			default:
 				return errors.New("rcv: an overvote label needs overvoteRule alwaysSkipToNextRank or exhaustImmediately")
 			}
-		case len(rk.cands) <= 1:
+		case len(cands) <= 1:
 		case p.r.Overvote == OvervoteExhaustImmediately:
 			decision = overvote
 		case p.r.Overvote == OvervoteAlwaysSkip:
 			skip = true
 		default:
 			n := 0
-			for _, c := range rk.cands {
+			for _, c := range cands {
 				if p.continuing(c) {
 					n++
 				}
@@ -399,7 +556,7 @@ func (p *pass) walk(i int) error {
 			}
 			continue
 		}
-		for _, c := range rk.cands {
+		for _, c := range cands {
 			if p.continuing(c) {
 				p.record(i, c, active)
 				return nil
@@ -422,10 +579,24 @@ func (p *pass) shouldContinue() bool {
 		return len(p.elim)+len(p.won)+1 < p.numCandidates() || len(p.elimRound[p.round]) > 0
 	case p.r.WinnerMode == BottomsUpPercentage:
 		return len(p.won) == 0
+	case len(p.won) < p.nWinners:
+		// With more seats than candidates every candidate wins and the count stops: RCTab 2.0.0
+		// shows no extra round for surpluses that have no continuing candidate to go to.
+		return p.round == 0 || p.anyContinuing()
 	default:
-		return len(p.won) < p.nWinners ||
-			(p.nWinners > 1 && len(p.wonRound[p.round]) > 0 && p.r.WinnerMode != BottomsUp)
+		// Every seat is filled: a multi-seat count shows one more round with the last winners'
+		// surpluses (as final-round surplus), unless it is bottoms-up.
+		return p.nWinners > 1 && len(p.wonRound[p.round]) > 0 && p.r.WinnerMode != BottomsUp
 	}
+}
+
+func (p *pass) anyContinuing() bool {
+	for c := range p.c.names {
+		if p.continuing(int32(c)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *pass) rat(units *big.Int) *big.Rat { return new(big.Rat).SetFrac(units, p.unit) }
@@ -651,7 +822,7 @@ func (p *pass) run() error {
 		} else if len(p.won) < p.nWinners ||
 			(p.r.ContinueUntilTwo && len(p.elim) < p.numCandidates()-2) ||
 			p.r.WinnerMode == BottomsUpPercentage {
-			out, err := p.eliminate(tally, gs)
+			out, err := p.eliminate(tally, gs, thr)
 			if err != nil {
 				return err
 			}
@@ -702,7 +873,8 @@ func (p *pass) identifyWinners(tally map[int32]*big.Int, gs []group, cont []int3
 	unfilled := p.nWinners - len(p.won)
 	if unfilled > 0 {
 		switch {
-		case len(cont) == unfilled:
+		case len(cont) <= unfilled:
+			// As many seats as continuing candidates (or more): everyone wins.
 			sel = append(sel, cont...)
 		case p.r.FirstRoundDeterminesThreshold && len(cont)-1 == p.nWinners:
 			sel = append(sel, gs[len(gs)-1].cands...)
@@ -758,9 +930,9 @@ func (p *pass) surplus(w int32, votesUnits *big.Int, thr *big.Rat) {
 		if b.recipient != w {
 			continue
 		}
-		next := new(big.Int).Mul(b.ftv, frac)
+		next := new(big.Int).Mul(&b.ftv, frac)
 		next.Quo(next, p.unit)
-		alloc := new(big.Int).Sub(b.ftv, next)
+		alloc := new(big.Int).Sub(&b.ftv, next)
 		alloc.Mul(alloc, big.NewInt(p.c.shapes[i].weight))
 		p.accs(int(i), func(a *acc) {
 			if a.winnerAlloc[w] == nil {
@@ -768,8 +940,8 @@ func (p *pass) surplus(w int32, votesUnits *big.Int, thr *big.Rat) {
 			}
 			a.winnerAlloc[w].Add(a.winnerAlloc[w], alloc)
 		})
-		b.ftv = next
-		b.val = new(big.Int).Mul(next, big.NewInt(p.c.shapes[i].weight))
+		b.ftv.Set(next)
+		b.val.Mul(next, big.NewInt(p.c.shapes[i].weight))
 	}
 }
 
@@ -812,7 +984,7 @@ func ratUnits(x *big.Rat, unit *big.Int) *big.Int {
 	return n.Quo(n, x.Denom())
 }
 
-func (p *pass) eliminate(tally map[int32]*big.Int, gs []group) ([]int32, error) {
+func (p *pass) eliminate(tally map[int32]*big.Int, gs []group, thr *big.Rat) ([]int32, error) {
 	if len(gs) == 0 {
 		return nil, fmt.Errorf("rcv: round %d: no continuing candidate left to eliminate (more seats than candidates?)", p.round)
 	}
@@ -835,6 +1007,11 @@ func (p *pass) eliminate(tally map[int32]*big.Int, gs []group) ([]int32, error) 
 			return out, nil
 		}
 	}
+	if p.r.CutoffElimination && p.r.WinnerMode == BottomsUpPercentage {
+		if out := p.cutoff(gs, thr); len(out) > 0 {
+			return out, nil
+		}
+	}
 	if p.r.BatchElimination {
 		if out := p.batch(gs); len(out) > 1 {
 			return out, nil
@@ -849,6 +1026,24 @@ func (p *pass) eliminate(tally map[int32]*big.Int, gs []group) ([]int32, error) 
 		return nil, err
 	}
 	return []int32{l}, nil
+}
+
+// cutoff is cutoff elimination (bottoms-up by percentage): every candidate whose tally is
+// below the threshold goes at once, in tally then name order. It eliminates no one when that
+// would leave no candidate, so the regular rule picks the single lowest instead.
+func (p *pass) cutoff(gs []group, thr *big.Rat) []int32 {
+	var out []int32
+	n := 0
+	for _, g := range gs {
+		n += len(g.cands)
+		if p.rat(g.v).Cmp(thr) < 0 {
+			out = append(out, g.cands...)
+		}
+	}
+	if len(out) == n {
+		return nil
+	}
+	return out
 }
 
 // batch is RCTab's batch elimination: walking tallies from the lowest, everyone seen so far is
