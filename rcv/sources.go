@@ -38,6 +38,9 @@ func LoadBallots(cfg *Config) ([]Ballot, error) {
 	return out, nil
 }
 
+// missingPrecinct is the precinct RCTab gives a ballot whose precinct cell is blank.
+const missingPrecinct = "missing_precinct_id"
+
 // rankedOptions are a source's settings for the ranked-layout readers.
 func (cfg *Config) rankedOptions(src *Source) cvr.RankedOptions {
 	o := cvr.RankedOptions{Contest: src.ContestID, FirstVoteColumn: src.FirstVoteColumnIndex, FirstVoteRow: src.FirstVoteRowIndex,
@@ -149,13 +152,21 @@ func readSource(r cvr.Reader, src *Source, names map[string]string) ([]Ballot, e
 				if m.Rank == 0 {
 					m.Rank = 1
 				}
-				if src.Provider == "dominion" {
+				switch src.Provider {
+				case "dominion":
 					// Dominion marks every rank after the first IsVote=false in some exports
 					// (Alaska, Wyoming); RCTab reads the ranks and drops only ambiguous marks.
 					if m.Flags&canvass.Ambiguous != 0 {
 						continue
 					}
 					m.Flags &^= canvass.NotCounted
+				case "cdf":
+					// RCTab's CDF reader skips selections whose status is needs-adjudication,
+					// which the CDF readers flag Ambiguous (as they flag HasIndication
+					// "unknown", which no RCTab case has).
+					if m.Flags&canvass.Ambiguous != 0 {
+						continue
+					}
 				}
 				kept = append(kept, m)
 			}
@@ -163,6 +174,9 @@ func readSource(r cvr.Reader, src *Source, names map[string]string) ([]Ballot, e
 		}
 		if !has {
 			continue
+		}
+		if b.Precinct == "" && src.PrecinctColumnIndex > 0 {
+			b.Precinct = missingPrecinct // as RCTab names a blank precinct cell
 		}
 		rb, err := FromCanvass(el, ci, b, lookup)
 		if err != nil {
