@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -494,5 +495,59 @@ func TestLedgerCVRFolder(t *testing.T) {
 	}
 	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
 		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
+	}
+}
+
+// TestRankedContestInWorkspace: the CVRs of RCTab's test_set_1_exhaust_at_overvote case (NIST
+// CDF JSON, an instant-runoff contest) imported into a workspace are counted by instant runoff
+// with canvass's default rules, which are that case's (an overvote exhausts the ballot): the
+// winner and the last round's tally are those of RCTab's expected report.
+func TestRankedContestInWorkspace(t *testing.T) {
+	ctx := context.Background()
+	dir := "../testdata/rcv/rctab/test_set_1_exhaust_at_overvote/"
+	w := newWorkspace(t)
+	if _, err := w.ImportCVR(ctx, dir+"test_set_1_exhaust_at_overvote_cvr.json", ImportOptions{Format: "cdf"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Tabulate(ctx, TabulateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct {
+		Results []struct {
+			Tally        map[string]string `json:"tally"`
+			TallyResults []struct {
+				Elected string `json:"elected"`
+			} `json:"tallyResults"`
+		} `json:"results"`
+	}
+	b, _ := os.ReadFile(dir + "test_set_1_exhaust_at_overvote_expected_detailed_report.json")
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	last := want.Results[len(want.Results)-1]
+	var winner string
+	for _, r := range want.Results {
+		for _, tr := range r.TallyResults {
+			if tr.Elected != "" {
+				winner = tr.Elected
+			}
+		}
+	}
+	c := res.Contests[0]
+	if len(c.Winners) != 1 || c.Winners[0] != winner || !strings.Contains(c.Note, "ranked count") {
+		t.Fatalf("winners %v (want %s); note %s", c.Winners, winner, c.Note)
+	}
+	compared := 0
+	for _, ch := range c.Choices {
+		if w, ok := last.Tally[ch.Name]; ok {
+			compared++
+			if w != fmt.Sprint(ch.Votes) && w != fmt.Sprint(ch.Votes)+".0" {
+				t.Errorf("%s: last round %d, RCTab %s", ch.Name, ch.Votes, w)
+			}
+		}
+	}
+	if compared < 2 {
+		t.Errorf("only %d candidates compared with RCTab's last round %v", compared, last.Tally)
 	}
 }

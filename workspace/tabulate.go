@@ -100,6 +100,9 @@ func tabulateTx(tx store.Tx, opts TabulateOptions) (*tabulate.Result, error) {
 				return err
 			}
 			appendContests(&res, t.Result(), "cvr")
+			if err := countRanked(tx, &res); err != nil {
+				return err
+			}
 		}
 		rt := tabulate.NewRowTally(opts.By)
 		var rows int

@@ -1,0 +1,132 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/rcv"
+	"github.com/canvass-vote/canvass/store"
+	"github.com/canvass-vote/canvass/tabulate"
+)
+
+// The rules canvass counts a workspace's ranked contests by, where no RCTab configuration says
+// otherwise (use `canvass tabulate --rcv-config` for a jurisdiction's own rules): instant
+// runoff for one seat, single transferable vote with fractional surplus transfer and a Droop
+// threshold for several; an overvote exhausts the ballot; skipped ranks are skipped; a
+// candidate ranked again is skipped; votes to four decimal places; a tie that the earlier
+// rounds do not break is left to the people the law names (the count stops and says so).
+func rankedRules(c *canvass.Contest) rcv.Rules {
+	r := rcv.Rules{Tiebreak: rcv.TiebreakPreviousRoundsThenAsk, Overvote: rcv.OvervoteExhaustImmediately,
+		WinnerMode: rcv.SingleWinnerMajority, NumberOfWinners: 1, DecimalPlaces: 4, MaxSkippedRanks: -1,
+		MaxRankings: 0, Description: "canvass defaults"}
+	if c.Seats > 1 {
+		r.WinnerMode, r.NumberOfWinners = rcv.MultiWinnerManyPerRound, c.Seats
+	}
+	return r
+}
+
+// countRanked replaces the first-choice tables of the ranked contests counted from CVRs with
+// the ranked count: the final round's tally, the winners, and the rounds.
+func countRanked(tx store.Tx, res *tabulate.Result) error {
+	el, err := tx.Election()
+	if err != nil {
+		return err
+	}
+	for i := range res.Contests {
+		cr := &res.Contests[i]
+		if cr.Source != "cvr" || (cr.Type != string(canvass.IRV) && cr.Type != string(canvass.STV)) {
+			continue
+		}
+		ci := -1
+		for k, c := range el.Contests {
+			if canvass.NameKey(c.Name) == canvass.NameKey(cr.Name) {
+				ci = k
+			}
+		}
+		if ci < 0 {
+			continue
+		}
+		c := el.Contests[ci]
+		cfg := &rcv.Config{Output: rcv.OutputSettings{ContestName: c.Name}, Rules: rankedRules(c)}
+		names := map[string]string{}
+		for _, ch := range c.Choices {
+			if ch.WriteIn {
+				names[ch.Name] = rcv.UndeclaredWriteIn
+				continue
+			}
+			cfg.Candidates = append(cfg.Candidates, rcv.Candidate{Name: ch.Name})
+			names[ch.Name] = ch.Name
+		}
+		var ballots []rcv.Ballot
+		err := tx.Ballots(func(_ string, b *canvass.Ballot) error {
+			has := false
+			for _, cm := range b.Contests {
+				has = has || int(cm.Contest) == ci
+			}
+			if !has {
+				return nil
+			}
+			rb, err := rcv.FromCanvass(el, ci, b, func(n string) (string, bool) { v, ok := names[n]; return v, ok })
+			if err != nil {
+				return err
+			}
+			ballots = append(ballots, rb)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		reports, err := rcv.Tabulate(cfg, ballots)
+		if err != nil {
+			cr.Note = fmt.Sprintf("ranked count stopped: %v; the table shows first choices", err)
+			continue
+		}
+		applyRanked(cr, reports[0])
+	}
+	return nil
+}
+
+// applyRanked puts a ranked count into a contest result: the last round's tally (in the
+// choices' votes), the winners, and a note with the rounds.
+func applyRanked(cr *tabulate.ContestResult, r *rcv.Report) {
+	last := r.Results[len(r.Results)-1]
+	for j := range cr.Choices {
+		v := last.Tally[cr.Choices[j].Name]
+		n, err := parseWhole(v)
+		if err != nil {
+			n = 0 // a fractional tally (STV): the note gives the exact figures
+		}
+		cr.Choices[j].Votes = n
+	}
+	var winners, steps []string
+	for _, rr := range r.Results {
+		for _, a := range rr.TallyResults {
+			switch {
+			case a.Elected != "":
+				winners = append(winners, a.Elected)
+				steps = append(steps, fmt.Sprintf("round %d: %s elected", rr.Round, a.Elected))
+			case a.Eliminated != "":
+				steps = append(steps, fmt.Sprintf("round %d: %s eliminated", rr.Round, a.Eliminated))
+			}
+		}
+	}
+	cr.Winners, cr.Tied = winners, nil
+	cr.Note = fmt.Sprintf("ranked count (%s): %d rounds, threshold %s; %s. Votes are the last round's.",
+		strings.TrimSpace(r.Config.Contest), len(r.Results), r.Summary.FinalThreshold, strings.Join(steps, "; "))
+}
+
+func parseWhole(s string) (int64, error) {
+	var n int64
+	if s == "" {
+		return 0, nil
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, errors.New("not a whole number")
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, nil
+}
