@@ -40,6 +40,9 @@ type ImportBody struct {
 	Records int64 `json:"records"`
 	// Replaces is the entry of the import whose data this one replaces.
 	Replaces *uint64 `json:"replaces,omitempty"`
+	// Ranked holds the settings of a ranked layout's reader (canvass's cvr.RankedOptions: an
+	// RCTab source's columns, labels and candidates), when the import needed them.
+	Ranked json.RawMessage `json:"ranked,omitempty"`
 }
 
 // ChoiceDef is a choice of an election definition.

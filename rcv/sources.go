@@ -41,8 +41,8 @@ func LoadBallots(cfg *Config) ([]Ballot, error) {
 // missingPrecinct is the precinct RCTab gives a ballot whose precinct cell is blank.
 const missingPrecinct = "missing_precinct_id"
 
-// rankedOptions are a source's settings for the ranked-layout readers.
-func (cfg *Config) rankedOptions(src *Source) cvr.RankedOptions {
+// RankedOptions are a source's settings for the ranked-layout readers.
+func (cfg *Config) RankedOptions(src *Source) cvr.RankedOptions {
 	o := cvr.RankedOptions{Contest: src.ContestID, FirstVoteColumn: src.FirstVoteColumnIndex, FirstVoteRow: src.FirstVoteRowIndex,
 		IDColumn: src.IDColumnIndex, PrecinctColumn: src.PrecinctColumnIndex, BatchColumn: src.BatchColumnIndex,
 		OvervoteDelimiter: src.OvervoteDelimiter, OvervoteLabel: src.OvervoteLabel, UndervoteLabel: src.SkippedRankLabel,
@@ -60,13 +60,13 @@ func (cfg *Config) rankedOptions(src *Source) cvr.RankedOptions {
 func openSource(cfg *Config, src *Source) (cvr.Reader, error) {
 	switch src.Provider {
 	case "ess":
-		return ess.Open(src.Path, cfg.rankedOptions(src))
+		return ess.Open(src.Path, cfg.RankedOptions(src))
 	case "genericCsv":
-		return rankcsv.Open(src.Path, cfg.rankedOptions(src))
+		return rankcsv.Open(src.Path, cfg.RankedOptions(src))
 	case "hart":
-		return hart.Open(src.Path, cfg.rankedOptions(src))
+		return hart.Open(src.Path, cfg.RankedOptions(src))
 	case "clearBallot":
-		return clearballot.Open(src.Path, cfg.rankedOptions(src))
+		return clearballot.Open(src.Path, cfg.RankedOptions(src))
 	case "cdf":
 		if strings.EqualFold(filepath.Ext(src.Path), ".xml") {
 			return cdf.OpenXML(src.Path, cvr.Options{})
@@ -201,4 +201,20 @@ func (cfg *Config) nameMap() map[string]string {
 		}
 	}
 	return m
+}
+
+// Format is canvass's name for the reader of a source's provider ("ess", "rankcsv", "hart",
+// "clearballot", "cdf" or "cdf-xml", "dominion").
+func (src *Source) Format() string {
+	switch src.Provider {
+	case "genericCsv":
+		return "rankcsv"
+	case "clearBallot":
+		return "clearballot"
+	case "cdf":
+		if strings.EqualFold(filepath.Ext(src.Path), ".xml") {
+			return "cdf-xml"
+		}
+	}
+	return src.Provider
 }

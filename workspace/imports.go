@@ -11,6 +11,10 @@ import (
 
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/cvr"
+	"github.com/canvass-vote/canvass/cvr/clearballot"
+	"github.com/canvass-vote/canvass/cvr/ess"
+	"github.com/canvass-vote/canvass/cvr/hart"
+	"github.com/canvass-vote/canvass/cvr/rankcsv"
 	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
@@ -29,6 +33,9 @@ type ImportOptions struct {
 	Progress func(int64)
 	// Results options (for ImportResults).
 	Results results.Options
+	// Ranked configures the readers of ranked layouts (ess, rankcsv, hart, clearballot) with an
+	// RCTab source's settings; it is recorded in the import entry.
+	Ranked *cvr.RankedOptions
 }
 
 // ImportReport says what an import did.
@@ -136,9 +143,15 @@ func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptio
 	if err != nil {
 		return nil, err
 	}
+	if opts.Ranked != nil {
+		if im.body.Ranked, err = ledger.Canonical(opts.Ranked); err != nil {
+			im.keep.undo()
+			return nil, err
+		}
+	}
 	rep := &ImportReport{}
 	err = im.run(ctx, func(tx store.Tx) error {
-		r, err := cvr.Open(path, format, cvr.Options{Progress: opts.Progress})
+		r, err := openCVR(path, format, opts)
 		if err != nil {
 			return err
 		}
@@ -277,4 +290,23 @@ func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportO
 		return nil, err
 	}
 	return rep, nil
+}
+
+// openCVR opens a CVR source: with the registered reader of its format, or, with ranked
+// options, with the reader of a ranked layout configured by them.
+func openCVR(path, format string, opts ImportOptions) (cvr.Reader, error) {
+	if opts.Ranked == nil {
+		return cvr.Open(path, format, cvr.Options{Progress: opts.Progress})
+	}
+	switch format {
+	case "ess":
+		return ess.Open(path, *opts.Ranked)
+	case "rankcsv":
+		return rankcsv.Open(path, *opts.Ranked)
+	case "hart":
+		return hart.Open(path, *opts.Ranked)
+	case "clearballot":
+		return clearballot.Open(path, *opts.Ranked)
+	}
+	return cvr.Open(path, format, cvr.Options{Progress: opts.Progress})
 }

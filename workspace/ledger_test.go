@@ -551,3 +551,55 @@ func TestRankedContestInWorkspace(t *testing.T) {
 		t.Errorf("only %d candidates compared with RCTab's last round %v", compared, last.Tally)
 	}
 }
+
+// TestImportRCVConfig: the ES&S xlsx of RCTab's aliases_ess_xlsx case, imported through its
+// configuration (candidate codes and aliases mapped), is in the workspace like any other: its
+// instant-runoff winner is RCTab's, and a rebuild from the published log (which replays the
+// import with the recorded reader settings) gives the same database.
+func TestImportRCVConfig(t *testing.T) {
+	ctx := context.Background()
+	dir := "../testdata/rcv/rctab/aliases_ess_xlsx/"
+	w := newWorkspace(t)
+	reps, err := w.ImportRCVConfig(ctx, dir+"aliases_ess_xlsx_config.json", ImportOptions{Jurisdiction: "Test"})
+	if err != nil || len(reps) != 1 || reps[0].File.Records != 9 {
+		t.Fatalf("import: %+v %v", reps, err)
+	}
+	res, err := w.Tabulate(ctx, TabulateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct {
+		Results []struct {
+			TallyResults []struct {
+				Elected string `json:"elected"`
+			} `json:"tallyResults"`
+		} `json:"results"`
+	}
+	b, _ := os.ReadFile(dir + "aliases_ess_xlsx_expected_detailed_report.json")
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	var winner string
+	for _, r := range want.Results {
+		for _, tr := range r.TallyResults {
+			if tr.Elected != "" {
+				winner = tr.Elected
+			}
+		}
+	}
+	if c := res.Contests[0]; len(c.Winners) != 1 || c.Winners[0] != winner {
+		t.Errorf("winners %v, RCTab %s (%s)", c.Winners, winner, c.Note)
+	}
+	pub := filepath.Join(t.TempDir(), "pub")
+	if _, err := w.Publish(ctx, pub, nil); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := w.LogInfo(ctx)
+	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
+	if rep, err := Rebuild(ctx, ledger.Dir(pub), rebuilt, VerifyOptions{Key: info.LogKey}); err != nil {
+		t.Fatalf("%v\n%s", err, problems(rep))
+	}
+	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
+		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
+	}
+}

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -129,4 +130,31 @@ func parseWhole(s string) (int64, error) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, nil
+}
+
+// ImportRCVConfig imports every CVR source of an RCTab contest configuration, each with the
+// reader of its provider and, for the ranked layouts, the source's settings (recorded in the
+// import entry), so that the contest is in the workspace like any other.
+func (w *Workspace) ImportRCVConfig(ctx context.Context, config string, opts ImportOptions) ([]*ImportReport, error) {
+	cfg, err := rcv.LoadConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	var out []*ImportReport
+	for i := range cfg.Sources {
+		src := &cfg.Sources[i]
+		o := opts
+		o.Format = src.Format()
+		switch o.Format {
+		case "ess", "rankcsv", "hart", "clearballot":
+			ro := cfg.RankedOptions(src)
+			o.Ranked = &ro
+		}
+		rep, err := w.ImportCVR(ctx, src.Path, o)
+		if err != nil {
+			return out, fmt.Errorf("cvrFileSources[%d]: %w", i, err)
+		}
+		out = append(out, rep)
+	}
+	return out, nil
 }

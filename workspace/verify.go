@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/canvass-vote/canvass/cvr"
 	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
@@ -354,6 +355,12 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		}
 		r.rep.Files++
 		opts := ImportOptions{Format: body.Format, Jurisdiction: body.Jurisdiction, Replace: body.Replaces != nil}
+		if len(body.Ranked) > 0 {
+			opts.Ranked = &cvr.RankedOptions{}
+			if err := json.Unmarshal(body.Ranked, opts.Ranked); err != nil {
+				return fmt.Errorf("ranked: %w", err)
+			}
+		}
 		if e.Type == ledger.TypeImportCVR {
 			_, err = r.w.ImportCVR(r.ctx, path, opts)
 			return err

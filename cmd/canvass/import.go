@@ -27,14 +27,37 @@ SHA-256) is refused unless --replace is given; the replacement is recorded.`,
 
 func newImportCVR(g *globals) *cobra.Command {
 	var opts workspace.ImportOptions
+	var rcvConfig string
 	cmd := &cobra.Command{
 		Use:   "cvr FILE...",
-		Short: "Import cast vote records (NIST CDF JSON, Dominion JSON folder or ZIP, generic CSV)",
-		Args:  cobra.MinimumNArgs(1),
+		Short: "Import cast vote records (NIST CDF JSON or XML, Dominion, Hart, Clear Ballot, generic CSV; ES&S via --rcv-config)",
+		Long: `Import cast vote records, each file (or folder, or ZIP) in one transaction. With
+--rcv-config, import every CVR source of an RCTab contest configuration instead, each with its
+provider's reader and the source's settings (ES&S xlsx and RCTab's generic CSV need them).`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if rcvConfig != "" {
+				if len(args) > 0 {
+					return fmt.Errorf("give the files or --rcv-config, not both")
+				}
+				w, err := g.open(cmd)
+				if err != nil {
+					return err
+				}
+				defer w.Close()
+				reps, err := w.ImportRCVConfig(cmd.Context(), rcvConfig, opts)
+				for _, rep := range reps {
+					printImport(cmd.OutOrStdout(), rep, "ballots")
+				}
+				return err
+			}
+			if len(args) == 0 {
+				return fmt.Errorf("name the files to import (or --rcv-config)")
+			}
 			return importFiles(g, cmd, args, opts, (*workspace.Workspace).ImportCVR, true, "ballots")
 		},
 	}
+	cmd.Flags().StringVar(&rcvConfig, "rcv-config", "", "import the CVR sources of this RCTab contest configuration")
 	cmd.Flags().StringVar(&opts.Format, "format", "auto", "format: auto, "+formatList())
 	cmd.Flags().StringVar(&opts.Jurisdiction, "jurisdiction", "", "jurisdiction (county) the ballots belong to")
 	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace an earlier import of the same file (recorded)")
