@@ -68,71 +68,11 @@ func LoadRecords(cfg *Config) ([]Record, error) {
 // ballots with the contest; Dominion's ambiguous marks dropped, its IsVote ignored; a mark
 // without a rank read as rank 1) and adds the file's names and ids.
 func appendRecords(out []Record, r cvr.Reader, srcIndex int, src *Source, names map[string]string) ([]Record, error) {
-	el := r.Election()
-	ci, err := contestIndex(el, src)
-	if err != nil {
-		return nil, err
-	}
-	choices := el.Contests[ci].Choices
-	writeIns := map[string]bool{}
-	for _, ch := range choices {
-		if ch.WriteIn {
-			writeIns[strings.TrimSpace(ch.Name)] = true
-		}
-	}
-	uwiLabel := strings.TrimSpace(src.UndeclaredWriteInLabel)
-	// resolve maps a file name or code to the configuration's name.
-	resolve := func(n string) (string, bool) {
-		n = strings.TrimSpace(n)
-		if v, ok := names[n]; ok {
-			return v, true
-		}
-		if writeIns[n] || (uwiLabel != "" && n == uwiLabel) {
-			return UndeclaredWriteIn, true
-		}
-		return "", false
-	}
 	base := filepath.Base(src.Path)
 	n := 0
-	for {
-		b, err := r.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		has := false
-		for k := range b.Contests {
-			cm := &b.Contests[k]
-			if int(cm.Contest) != ci {
-				continue
-			}
-			has = true
-			kept := cm.Marks[:0]
-			for _, m := range cm.Marks {
-				if m.Rank == 0 {
-					m.Rank = 1
-				}
-				if src.Provider == "dominion" {
-					if m.Flags&canvass.Ambiguous != 0 {
-						continue
-					}
-					m.Flags &^= canvass.NotCounted
-				}
-				kept = append(kept, m)
-			}
-			cm.Marks = kept
-		}
-		if !has {
-			continue
-		}
+	err := eachSourceBallot(r, src, names, func(el *canvass.Election, ci int, b *canvass.Ballot, rb Ballot, resolve func(string) (string, bool)) error {
 		n++
-		rb, err := FromCanvass(el, ci, b, resolve)
-		if err != nil {
-			file, rec := r.Where()
-			return nil, &canvass.ParseError{Format: src.Provider, File: file, Record: rec, Field: "candidate", Err: err}
-		}
+		choices := el.Contests[ci].Choices
 		// The file's own names: RCTab's Dominion reader keeps candidate ids, the others the
 		// name the file gives.
 		fileName := func(s string) (string, bool) {
@@ -153,7 +93,7 @@ func appendRecords(out []Record, r cvr.Reader, srcIndex int, src *Source, names 
 		fb, err := FromCanvass(el, ci, b, fileName)
 		if err != nil {
 			file, rec := r.Where()
-			return nil, &canvass.ParseError{Format: src.Provider, File: file, Record: rec, Field: "candidate", Err: err}
+			return &canvass.ParseError{Format: src.Provider, File: file, Record: rec, Field: "candidate", Err: err}
 		}
 		rec := Record{Ballot: rb, Source: srcIndex, FileRanks: fb.Ranks}
 		switch src.Provider {
@@ -174,7 +114,9 @@ func appendRecords(out []Record, r cvr.Reader, srcIndex int, src *Source, names 
 			rec.ID = base + "-" + strconv.Itoa(n)
 		}
 		out = append(out, rec)
-	}
+		return nil
+	})
+	return out, err
 }
 
 // sanitize is RCTab's ResultsWriter.sanitizeStringForOutput: every character outside

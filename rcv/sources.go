@@ -104,10 +104,24 @@ func contestIndex(el *canvass.Election, src *Source) (int, error) {
 }
 
 func readSource(r cvr.Reader, src *Source, names map[string]string) ([]Ballot, error) {
+	var out []Ballot
+	err := eachSourceBallot(r, src, names, func(_ *canvass.Election, _ int, _ *canvass.Ballot, rb Ballot, _ func(string) (string, bool)) error {
+		out = append(out, rb)
+		return nil
+	})
+	return out, err
+}
+
+// eachSourceBallot reads one source and calls fn with each ballot that has the contest, as
+// RCTab reads it, converted to a Ballot; fn also gets the file's election, the contest's index,
+// the canvass ballot and the name resolver (for callers that keep more of the file, such as
+// the CDF export).
+func eachSourceBallot(r cvr.Reader, src *Source, names map[string]string,
+	fn func(el *canvass.Election, ci int, b *canvass.Ballot, rb Ballot, resolve func(string) (string, bool)) error) error {
 	el := r.Election()
 	ci, err := contestIndex(el, src)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// A write-in choice of the file (a CDF or Dominion write-in line) that the configuration
 	// does not declare is an undeclared write-in.
@@ -117,26 +131,24 @@ func readSource(r cvr.Reader, src *Source, names map[string]string) ([]Ballot, e
 			writeIns[strings.TrimSpace(ch.Name)] = true
 		}
 	}
-	lookup := func(n string) (string, bool) {
-		if v, ok := names[strings.TrimSpace(n)]; ok {
+	uwiLabel := strings.TrimSpace(src.UndeclaredWriteInLabel)
+	resolve := func(n string) (string, bool) {
+		n = strings.TrimSpace(n)
+		if v, ok := names[n]; ok {
 			return v, true
 		}
-		if writeIns[strings.TrimSpace(n)] {
-			return UndeclaredWriteIn, true
-		}
-		if l := strings.TrimSpace(src.UndeclaredWriteInLabel); l != "" && strings.TrimSpace(n) == l {
+		if writeIns[n] || (uwiLabel != "" && n == uwiLabel) {
 			return UndeclaredWriteIn, true
 		}
 		return "", false
 	}
-	var out []Ballot
 	for {
 		b, err := r.Next()
 		if err == io.EOF {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// RCTab counts only the ballots that have the contest (a card of another style is not
 		// an undervote), and reads a selection without a rank as a first choice.
@@ -178,12 +190,14 @@ func readSource(r cvr.Reader, src *Source, names map[string]string) ([]Ballot, e
 		if b.Precinct == "" && src.PrecinctColumnIndex > 0 {
 			b.Precinct = missingPrecinct // as RCTab names a blank precinct cell
 		}
-		rb, err := FromCanvass(el, ci, b, lookup)
+		rb, err := FromCanvass(el, ci, b, resolve)
 		if err != nil {
 			file, rec := r.Where()
-			return nil, &canvass.ParseError{Format: src.Provider, File: file, Record: rec, Field: "candidate", Err: err}
+			return &canvass.ParseError{Format: src.Provider, File: file, Record: rec, Field: "candidate", Err: err}
 		}
-		out = append(out, rb)
+		if err := fn(el, ci, b, rb, resolve); err != nil {
+			return err
+		}
 	}
 }
 
