@@ -36,7 +36,7 @@ func ballotAt(t *testing.T, config string, row int64) (*canvass.Contest, *canvas
 	cfgPath := filepath.Join(rctabDir, config, config+"_config.json")
 	cfg := readConfig(t, cfgPath)
 	s := cfg.CVRFileSources[0]
-	r, err := Open(filepath.Join(rctabDir, config, s.FilePath), cfg.options(s))
+	r, err := Open(filepath.Join(rctabDir, config, s.FilePath), cfg.Options(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestElection(t *testing.T) {
 	cfgPath := filepath.Join(rctabDir, "2013_minneapolis_park", "2013_minneapolis_park_config.json")
 	cfg := readConfig(t, cfgPath)
 	s := cfg.CVRFileSources[0]
-	r, err := Open(filepath.Join(filepath.Dir(cfgPath), s.FilePath), cfg.options(s))
+	r, err := Open(filepath.Join(filepath.Dir(cfgPath), s.FilePath), cfg.Options(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +354,7 @@ func benchCase(b *testing.B, cfgPath string) {
 	for b.Loop() {
 		total = 0
 		for _, s := range cfg.CVRFileSources {
-			n, _, err := readAll(b, filepath.Join(filepath.Dir(cfgPath), s.FilePath), cfg.options(s))
+			n, _, err := readAll(b, filepath.Join(filepath.Dir(cfgPath), s.FilePath), cfg.Options(s))
 			if err != nil {
 				b.Fatal(err)
 			}

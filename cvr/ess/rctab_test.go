@@ -1,13 +1,10 @@
 package ess
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
+	"github.com/canvass-vote/canvass/internal/rctabtest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,173 +13,15 @@ import (
 )
 
 // rctabDir holds RCTab's regression cases (testdata/rcv/README.md).
-var rctabDir = filepath.Join("..", "..", "testdata", "rcv", "rctab")
+var rctabDir = rctabtest.Dir
 
-// rctabConfig is the part of an RCTab *_config.json that names the CVR sources and candidates
-// (RCTab's config_file_documentation.txt). The lead's rcv/sources.go is the real mapping; this
-// one only drives the tests.
-type rctabConfig struct {
-	OutputSettings struct {
-		ContestName string `json:"contestName"`
-	} `json:"outputSettings"`
-	CVRFileSources []rctabSource `json:"cvrFileSources"`
-	Candidates     []struct {
-		Name    string   `json:"name"`
-		Aliases []string `json:"aliases"`
-	} `json:"candidates"`
+func readConfig(t testing.TB, p string) rctabtest.Config { return rctabtest.ReadConfig(t, p) }
+
+func readAll(t testing.TB, p string, o cvr.RankedOptions) (ballots, blank int64, err error) {
+	return rctabtest.ReadAll(t, p, o, Open)
 }
 
-type rctabSource struct {
-	FilePath                      string  `json:"filePath"`
-	ContestID                     string  `json:"contestId"`
-	Provider                      string  `json:"provider"`
-	FirstVoteColumnIndex          flexInt `json:"firstVoteColumnIndex"`
-	FirstVoteRowIndex             flexInt `json:"firstVoteRowIndex"`
-	IDColumnIndex                 flexInt `json:"idColumnIndex"`
-	BatchColumnIndex              flexInt `json:"batchColumnIndex"`
-	PrecinctColumnIndex           flexInt `json:"precinctColumnIndex"`
-	OvervoteDelimiter             string  `json:"overvoteDelimiter"`
-	OvervoteLabel                 string  `json:"overvoteLabel"`
-	SkippedRankLabel              string  `json:"skippedRankLabel"`
-	UndeclaredWriteInLabel        string  `json:"undeclaredWriteInLabel"`
-	TreatBlankAsUndeclaredWriteIn bool    `json:"treatBlankAsUndeclaredWriteIn"`
-}
-
-// flexInt is a 1-based index that RCTab's configs write as a string ("2"), a number (2) or ""
-// (unset: 0).
-type flexInt int
-
-func (f *flexInt) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	if s == "" || s == "null" {
-		*f = 0
-		return nil
-	}
-	n, err := strconv.Atoi(s)
-	*f = flexInt(n)
-	return err
-}
-
-func readConfig(t testing.TB, path string) rctabConfig {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c rctabConfig
-	if err := json.Unmarshal(data, &c); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return c
-}
-
-// options maps one cvrFileSource of a config to the reader's options.
-func (c rctabConfig) options(s rctabSource) cvr.RankedOptions {
-	o := cvr.RankedOptions{
-		Contest:                       c.OutputSettings.ContestName,
-		FirstVoteColumn:               int(s.FirstVoteColumnIndex),
-		FirstVoteRow:                  int(s.FirstVoteRowIndex),
-		IDColumn:                      int(s.IDColumnIndex),
-		PrecinctColumn:                int(s.PrecinctColumnIndex),
-		BatchColumn:                   int(s.BatchColumnIndex),
-		OvervoteDelimiter:             s.OvervoteDelimiter,
-		OvervoteLabel:                 s.OvervoteLabel,
-		UndervoteLabel:                s.SkippedRankLabel,
-		UndeclaredWriteInLabel:        s.UndeclaredWriteInLabel,
-		TreatBlankAsUndeclaredWriteIn: s.TreatBlankAsUndeclaredWriteIn,
-	}
-	for _, cand := range c.Candidates {
-		o.Candidates = append(o.Candidates, cvr.RankedCandidate{Name: cand.Name, Aliases: cand.Aliases})
-	}
-	return o
-}
-
-// reportSummary reads totalNumBallots and undervotes (ballots with no rankings) from a case's
-// expected report, RCTab's own count; ok is false for a case without a report.
-func reportSummary(t testing.TB, config string) (ballots, undervotes int64, ok bool) {
-	t.Helper()
-	base := strings.TrimSuffix(config, "_config.json")
-	for _, p := range []string{base + "_expected_detailed_report.json", base + "_1_expected_detailed_report.json"} {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		var rep struct {
-			Summary struct {
-				TotalNumBallots string `json:"totalNumBallots"`
-				Undervotes      int64  `json:"undervotes"`
-			} `json:"summary"`
-		}
-		if err := json.Unmarshal(data, &rep); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		n, err := strconv.ParseInt(rep.Summary.TotalNumBallots, 10, 64)
-		if err != nil {
-			t.Fatalf("%s: totalNumBallots %q", p, rep.Summary.TotalNumBallots)
-		}
-		return n, rep.Summary.Undervotes, true
-	}
-	return 0, 0, false
-}
-
-// readAll reads every ballot of path, checking that each refers to the election, and returns
-// the number of ballots and of ballots with no marks.
-func readAll(t testing.TB, path string, opts cvr.RankedOptions) (ballots, blank int64, err error) {
-	r, err := Open(path, opts)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer r.Close()
-	c := r.Election().Contests[0]
-	for {
-		b, err := r.Next()
-		if err == io.EOF {
-			return ballots, blank, nil
-		}
-		if err != nil {
-			return ballots, blank, err
-		}
-		ballots++
-		if err := checkBallot(c, b); err != nil {
-			t.Fatalf("%s: ballot %d: %v", path, ballots, err)
-		}
-		if len(b.Contests[0].Marks) == 0 {
-			blank++
-		}
-	}
-}
-
-// checkBallot checks that a ballot refers to the contest: one contest entry, choices in range
-// or NoChoice with OvervoteMark, ranks 1 to VoteFor, ranks not decreasing, write-in flags on
-// the write-in choice only.
-func checkBallot(c *canvass.Contest, b *canvass.Ballot) error {
-	if b.ID == "" {
-		return errors.New("no id")
-	}
-	if len(b.Contests) != 1 || b.Contests[0].Contest != 0 {
-		return fmt.Errorf("contests %+v", b.Contests)
-	}
-	prev := int32(0)
-	for _, m := range b.Contests[0].Marks {
-		if m.Rank < 1 || int(m.Rank) > c.VoteFor || m.Rank < prev {
-			return fmt.Errorf("rank %d after %d (vote for %d)", m.Rank, prev, c.VoteFor)
-		}
-		prev = m.Rank
-		if m.Choice == canvass.NoChoice {
-			if m.Flags != canvass.OvervoteMark {
-				return fmt.Errorf("NoChoice with flags %v", m.Flags)
-			}
-			continue
-		}
-		if m.Choice < 0 || int(m.Choice) >= len(c.Choices) {
-			return fmt.Errorf("choice %d of %d", m.Choice, len(c.Choices))
-		}
-		if (m.Flags&canvass.WriteInMark != 0) != c.Choices[m.Choice].WriteIn {
-			return fmt.Errorf("write-in flag %v on %q", m.Flags, c.Choices[m.Choice].Name)
-		}
-	}
-	return nil
-}
+func checkBallot(c *canvass.Contest, b *canvass.Ballot) error { return rctabtest.CheckBallot(c, b) }
 
 // TestRCTabCases reads every ES&S source of every RCTab case and checks the number of ballots
 // and of ballots with no rankings against the case's expected report (its summary's
@@ -197,7 +36,7 @@ func TestRCTabCases(t *testing.T) {
 	cases := 0
 	for _, cfgPath := range configs {
 		cfg := readConfig(t, cfgPath)
-		var sources []rctabSource
+		var sources []rctabtest.Source
 		for _, s := range cfg.CVRFileSources {
 			if s.Provider == "ess" {
 				sources = append(sources, s)
@@ -212,7 +51,7 @@ func TestRCTabCases(t *testing.T) {
 			var ballots, blank int64
 			for _, s := range sources {
 				p := filepath.Join(filepath.Dir(cfgPath), s.FilePath)
-				n, z, err := readAll(t, p, cfg.options(s))
+				n, z, err := readAll(t, p, cfg.Options(s))
 				if _, absent := absentFiles[name]; absent {
 					if !errors.Is(err, os.ErrNotExist) {
 						t.Errorf("%s: %v, want an error saying the file does not exist", s.FilePath, err)
@@ -234,7 +73,7 @@ func TestRCTabCases(t *testing.T) {
 				ballots += n
 				blank += z
 			}
-			want, wantBlank, ok := reportSummary(t, cfgPath)
+			want, wantBlank, ok := rctabtest.ReportSummary(t, cfgPath)
 			if !ok {
 				if w, known := ballotsWithoutReport[name]; known {
 					want, wantBlank, ok = w[0], w[1], true

@@ -47,7 +47,7 @@ func TestRows(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/%d", tc.config, tc.row), func(t *testing.T) {
 			cfg := readConfig(t, filepath.Join(rctabDir, tc.config, tc.config+"_config.json"))
 			s := cfg.CVRFileSources[0]
-			r, err := Open(filepath.Join(rctabDir, tc.config, s.FilePath), cfg.options(s))
+			r, err := Open(filepath.Join(rctabDir, tc.config, s.FilePath), cfg.Options(s))
 			if err != nil {
 				t.Fatal(err)
 			}
