@@ -1,0 +1,506 @@
+package reconcile
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	canvass "github.com/canvass-vote/canvass"
+)
+
+// table is a CSV file read whole: its header keys and records, with their record numbers
+// (1-based, the header being record 1) and lines for errors.
+type table struct {
+	format, file string
+	hdr          []string
+	col          map[string]int
+	recs         [][]string
+	lines        []int64
+}
+
+// readTable reads a CSV file with a header row. Blank lines are skipped by encoding/csv.
+func readTable(r io.Reader, format, file string) (*table, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	t := &table{format: format, file: file, col: map[string]int{}}
+	for n := int64(1); ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			line := int64(0)
+			if errors.As(err, &pe) {
+				line = int64(pe.Line)
+			}
+			return nil, &canvass.ParseError{Format: format, File: file, Record: n, Line: line, Err: fmt.Errorf("%w: %v", canvass.ErrSyntax, err)}
+		}
+		line, _ := cr.FieldPos(0)
+		if t.hdr == nil {
+			if len(rec) > 0 {
+				rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
+			}
+			t.hdr = rec
+			for i, h := range rec {
+				k := canvass.NameKey(h)
+				if _, dup := t.col[k]; dup && k != "" {
+					return nil, t.perr(0, h, fmt.Errorf("%w: column %q appears twice", canvass.ErrSyntax, h))
+				}
+				t.col[k] = i
+			}
+			continue
+		}
+		t.recs = append(t.recs, rec)
+		t.lines = append(t.lines, int64(line))
+	}
+	if t.hdr == nil {
+		return nil, &canvass.ParseError{Format: format, File: file, Err: fmt.Errorf("%w: no header row", canvass.ErrTruncated)}
+	}
+	return t, nil
+}
+
+// perr is an error in data record i (0-based, -1 for the header) and field.
+func (t *table) perr(i int, field string, err error) error {
+	if i < 0 {
+		return &canvass.ParseError{Format: t.format, File: t.file, Record: 1, Field: field, Err: err}
+	}
+	return &canvass.ParseError{Format: t.format, File: t.file, Record: int64(i) + 2, Line: t.lines[i], Field: field, Err: err}
+}
+
+// need returns the column of each header name, or an error naming the first missing.
+func (t *table) need(names ...string) ([]int, error) {
+	out := make([]int, len(names))
+	for i, n := range names {
+		j, ok := t.col[canvass.NameKey(n)]
+		if !ok {
+			return nil, t.perr(-1, n, fmt.Errorf("%w: the header has no %q column (it has %s)", canvass.ErrMissingField, n, strings.Join(t.hdr, ",")))
+		}
+		out[i] = j
+	}
+	return out, nil
+}
+
+// cell returns the trimmed field of record i at column c, "" when the record is short.
+func (t *table) cell(i, c int) string {
+	if c < 0 || c >= len(t.recs[i]) {
+		return ""
+	}
+	return strings.TrimSpace(t.recs[i][c])
+}
+
+// text returns a field that must not be empty.
+func (t *table) text(i, c int) (string, error) {
+	s := t.cell(i, c)
+	if s == "" {
+		return "", t.perr(i, t.hdr[c], fmt.Errorf("%w: empty", canvass.ErrMissingField))
+	}
+	return s, nil
+}
+
+// count returns a non-negative count; an empty field is Unknown when optional.
+func (t *table) count(i, c int, optional bool) (int64, error) {
+	s := t.cell(i, c)
+	if s == "" {
+		if optional {
+			return Unknown, nil
+		}
+		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: empty", canvass.ErrMissingField))
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+	if err != nil || n < 0 {
+		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: %q is not a count", canvass.ErrNotNumber, s))
+	}
+	return n, nil
+}
+
+// ReadMapping reads a mapping of member units to reporting groups from CSV. Two layouts:
+//
+//   - The documented one: a header naming the columns "member" and "group" (other columns are
+//     ignored), then one row per member. A unit is written as in ParseUnit, completed from
+//     within: "Precinct 4", "City of Detroit / Precinct 4" or "Wayne / City of Detroit /
+//     Precinct 4".
+//   - Detroit's absentee counting board file: header "E-Day Precinct,ACVB Precinct[,SD]", rows
+//     of a precinct number and a counting board number; member N is precinct "Precinct N" and
+//     group M is "AVCB M" within within (the names of the Wayne County canvass table).
+//
+// A member mapped twice, an empty cell or a Detroit number that is not a positive integer is a
+// *canvass.ParseError naming the record and column.
+func ReadMapping(r io.Reader, name string, within Unit) (*Mapping, error) {
+	t, err := readTable(r, "mapping", name)
+	if err != nil {
+		return nil, err
+	}
+	m := NewMapping()
+	_, ed := t.col["e-day precinct"]
+	_, av := t.col["acvb precinct"]
+	if ed && av {
+		cols, _ := t.need("E-Day Precinct", "ACVB Precinct")
+		for i := range t.recs {
+			var nums [2]int64
+			for j, c := range cols {
+				s, err := t.text(i, c)
+				if err != nil {
+					return nil, err
+				}
+				n, err := strconv.ParseInt(s, 10, 32)
+				if err != nil || n <= 0 {
+					return nil, t.perr(i, t.hdr[c], fmt.Errorf("%w: %q is not a precinct number", canvass.ErrNotNumber, s))
+				}
+				nums[j] = n
+			}
+			member, group := within, within
+			member.Precinct = fmt.Sprintf("Precinct %d", nums[0])
+			group.Precinct = fmt.Sprintf("AVCB %d", nums[1])
+			if err := m.Add(member, group); err != nil {
+				return nil, t.perr(i, t.hdr[cols[0]], err)
+			}
+		}
+		return m, nil
+	}
+	cols, err := t.need("member", "group")
+	if err != nil {
+		return nil, err
+	}
+	for i := range t.recs {
+		var units [2]Unit
+		for j, c := range cols {
+			s, err := t.text(i, c)
+			if err != nil {
+				return nil, err
+			}
+			if units[j], err = ParseUnit(s, within); err != nil {
+				return nil, t.perr(i, t.hdr[c], fmt.Errorf("%w: %v", canvass.ErrSyntax, err))
+			}
+		}
+		if err := m.Add(units[0], units[1]); err != nil {
+			return nil, t.perr(i, t.hdr[cols[0]], err)
+		}
+	}
+	return m, nil
+}
+
+// parseDate reads an ISO date (2020-11-01).
+func parseDate(s string) (time.Time, error) { return time.Parse("2006-01-02", s) }
+
+// ReadRegistration reads registered voters per unit from CSV: a header naming the columns
+// "unit" and "registered", and optionally "date", then one row per unit. A unit is written as
+// in ParseUnit, completed from within; registered is a count; date (YYYY-MM-DD) is the date of
+// the registration list, and date (the argument) is used when the column is absent or empty.
+// A unit given twice is an error.
+func ReadRegistration(r io.Reader, name string, date time.Time, within Unit) ([]Registration, error) {
+	t, err := readTable(r, "registration", name)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := t.need("unit", "registered")
+	if err != nil {
+		return nil, err
+	}
+	dateCol, hasDate := t.col["date"]
+	seen := map[string]bool{}
+	var out []Registration
+	for i := range t.recs {
+		s, err := t.text(i, cols[0])
+		if err != nil {
+			return nil, err
+		}
+		u, err := ParseUnit(s, within)
+		if err != nil {
+			return nil, t.perr(i, t.hdr[cols[0]], fmt.Errorf("%w: %v", canvass.ErrSyntax, err))
+		}
+		if seen[u.Key()] {
+			return nil, t.perr(i, t.hdr[cols[0]], fmt.Errorf("%w: %s is registered twice", canvass.ErrSyntax, u))
+		}
+		seen[u.Key()] = true
+		n, err := t.count(i, cols[1], false)
+		if err != nil {
+			return nil, err
+		}
+		d := date
+		if hasDate {
+			if ds := t.cell(i, dateCol); ds != "" {
+				if d, err = parseDate(ds); err != nil {
+					return nil, t.perr(i, t.hdr[dateCol], fmt.Errorf("%w: %q is not a date YYYY-MM-DD", canvass.ErrSyntax, ds))
+				}
+			}
+		}
+		out = append(out, Registration{Unit: u, Registered: n, Date: d})
+	}
+	return out, nil
+}
+
+// WayneCounty is the jurisdiction ReadWayne gives its units.
+const WayneCounty = "Wayne County"
+
+// ReadWayne reads Wayne County's (Michigan) 2020 presidential canvass by precinct with
+// registration: columns municipality, precinct, registered_voters, ballots_cast_election_day,
+// ballots_cast_av_counting_board, ballots_cast_total, one column per candidate, and
+// total_votes_president. Each row becomes the figures of Unit{WayneCounty, municipality,
+// precinct}; VotesByContest["President"] is total_votes_president. Detroit's absentee counting
+// boards are rows "AVCB N" with 0 registered voters; join them to their precincts with the
+// Detroit mapping (ReadMapping). The file does not date its registration.
+func ReadWayne(r io.Reader, name string) ([]UnitFigures, error) {
+	t, err := readTable(r, "wayne", name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := t.need("municipality", "precinct", "registered_voters", "ballots_cast_election_day",
+		"ballots_cast_av_counting_board", "ballots_cast_total", "total_votes_president")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := make([]UnitFigures, 0, len(t.recs))
+	for i := range t.recs {
+		var u Unit
+		u.Jurisdiction = WayneCounty
+		if u.Municipality, err = t.text(i, c[0]); err != nil {
+			return nil, err
+		}
+		if u.Precinct, err = t.text(i, c[1]); err != nil {
+			return nil, err
+		}
+		if seen[u.Key()] {
+			return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, u))
+		}
+		seen[u.Key()] = true
+		f := NewFigures(u)
+		var n [5]int64
+		for j := range n {
+			if n[j], err = t.count(i, c[2+j], false); err != nil {
+				return nil, err
+			}
+		}
+		f.Registered, f.BallotsElectionDay, f.BallotsAbsentee, f.Ballots = n[0], n[1], n[2], n[3]
+		f.VotesByContest = map[string]int64{"President": n[4]}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// MilwaukeeCounty is the jurisdiction ReadMilwaukeeWards gives its units.
+const MilwaukeeCounty = "Milwaukee County"
+
+// Wards is Milwaukee County's ward file read by ReadMilwaukeeWards.
+type Wards struct {
+	// Figures holds one entry per ward: Unit{MilwaukeeCounty, municipality, "Ward N"}.
+	Figures []UnitFigures
+	// Mapping maps each ward reported combined to its group, Unit{MilwaukeeCounty,
+	// municipality, "Wards 1,3"}.
+	Mapping *Mapping
+	// Combined holds the ballots the file reports for each group, by group Unit.Key (for
+	// Options.CombinedBallots).
+	Combined map[string]int64
+	// NotReported lists wards the file marks "Not reported in results" (no ballots).
+	NotReported []Unit
+}
+
+var combinedRE = regexp.MustCompile(`^WARNING: Combined in results: (.+), combined results: ([0-9]+)$`)
+
+// ReadMilwaukeeWards reads the Milwaukee County ward file of 2020: columns name ("City of
+// Milwaukee - Ward 1"), muni, ward_id, normalized_name, warning, election_day_registered,
+// ballots_cast, nov_1_registered. Registered is nov_1_registered dated 2020-11-01;
+// RegisteredElectionDay is election_day_registered; Ballots is ballots_cast. A warning
+// "WARNING: Combined in results: Village of Bayside Wards 1,3, combined results: 1057" maps
+// the ward to the group "Wards 1,3" of its municipality, whose reported ballots are 1057.
+func ReadMilwaukeeWards(r io.Reader, name string) (*Wards, error) {
+	t, err := readTable(r, "milwaukee-wards", name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := t.need("name", "warning", "election_day_registered", "ballots_cast", "nov_1_registered")
+	if err != nil {
+		return nil, err
+	}
+	nov1 := time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
+	w := &Wards{Mapping: NewMapping(), Combined: map[string]int64{}}
+	seen := map[string]bool{}
+	for i := range t.recs {
+		full, err := t.text(i, c[0])
+		if err != nil {
+			return nil, err
+		}
+		muni, ward, ok := strings.Cut(full, " - ")
+		muni, ward = strings.TrimSpace(muni), strings.TrimSpace(ward)
+		if !ok || muni == "" || ward == "" {
+			return nil, t.perr(i, t.hdr[c[0]], fmt.Errorf("%w: %q is not \"Municipality - Ward N\"", canvass.ErrSyntax, full))
+		}
+		u := Unit{Jurisdiction: MilwaukeeCounty, Municipality: muni, Precinct: ward}
+		if seen[u.Key()] {
+			return nil, t.perr(i, t.hdr[c[0]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, u))
+		}
+		seen[u.Key()] = true
+		f := NewFigures(u)
+		if f.RegisteredElectionDay, err = t.count(i, c[2], true); err != nil {
+			return nil, err
+		}
+		if f.Ballots, err = t.count(i, c[3], true); err != nil {
+			return nil, err
+		}
+		if f.Registered, err = t.count(i, c[4], true); err != nil {
+			return nil, err
+		}
+		if f.Registered >= 0 {
+			f.RegisteredDate = nov1
+		}
+		warn := t.cell(i, c[1])
+		switch {
+		case warn == "":
+		case strings.EqualFold(warn, "Not reported in results"):
+			w.NotReported = append(w.NotReported, u)
+		default:
+			m := combinedRE.FindStringSubmatch(warn)
+			if m == nil {
+				return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: warning %q is neither \"Not reported in results\" nor \"WARNING: Combined in results: ..., combined results: N\"", canvass.ErrSyntax, warn))
+			}
+			gname := strings.TrimSpace(m[1])
+			// The group is named with its municipality ("Village of Bayside Wards 1,3"); the
+			// file spells municipalities in varying case ("City Of Oak Creek").
+			if len(gname) > len(muni) && strings.EqualFold(gname[:len(muni)], muni) {
+				if rest := strings.TrimSpace(gname[len(muni):]); rest != "" {
+					gname = rest
+				}
+			}
+			g := Unit{Jurisdiction: MilwaukeeCounty, Municipality: muni, Precinct: gname}
+			n, err := strconv.ParseInt(m[2], 10, 64)
+			if err != nil {
+				return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: %q", canvass.ErrNotNumber, m[2]))
+			}
+			if old, ok := w.Combined[g.Key()]; ok && old != n {
+				return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: %s reports %d combined ballots here, %d before", canvass.ErrSyntax, g, n, old))
+			}
+			w.Combined[g.Key()] = n
+			if err := w.Mapping.Add(u, g); err != nil {
+				return nil, t.perr(i, t.hdr[c[1]], err)
+			}
+		}
+		w.Figures = append(w.Figures, f)
+	}
+	return w, nil
+}
+
+var regDateRE = regexp.MustCompile(`^reg_voter_([0-9]{4})_([0-9]{2})_([0-9]{2})$`)
+
+// ReadCountyEstimates reads Wisconsin's county registration and census estimates: columns
+// county ("ADAMS COUNTY"), reg_voter_YYYY_MM_DD (registered voters on that date), and columns
+// starting vap_est and cvap_est (American Community Survey estimates, e.g.
+// vap_est_acs2014_2018). The unit is Unit{Jurisdiction: the county name without " COUNTY"},
+// so that it matches the ward report's "County Name"; VAP and CVAP are set with EstimateSource
+// naming the survey from the column name.
+func ReadCountyEstimates(r io.Reader, name string) ([]UnitFigures, error) {
+	t, err := readTable(r, "county-estimates", name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := t.need("county")
+	if err != nil {
+		return nil, err
+	}
+	reg, vap, cvap := -1, -1, -1
+	var date time.Time
+	var source string
+	for i, h := range t.hdr {
+		k := canvass.NameKey(h)
+		switch {
+		case regDateRE.MatchString(k):
+			m := regDateRE.FindStringSubmatch(k)
+			d, err := parseDate(m[1] + "-" + m[2] + "-" + m[3])
+			if err != nil {
+				return nil, t.perr(-1, h, fmt.Errorf("%w: %q does not name a date", canvass.ErrSyntax, h))
+			}
+			reg, date = i, d
+		case strings.HasPrefix(k, "vap_est"):
+			vap = i
+			source = strings.TrimPrefix(strings.TrimPrefix(k, "vap_est"), "_")
+		case strings.HasPrefix(k, "cvap_est"):
+			cvap = i
+		}
+	}
+	if reg < 0 || vap < 0 || cvap < 0 {
+		return nil, t.perr(-1, "reg_voter_YYYY_MM_DD, vap_est*, cvap_est*", fmt.Errorf("%w: the header needs a reg_voter_YYYY_MM_DD, a vap_est and a cvap_est column", canvass.ErrMissingField))
+	}
+	seen := map[string]bool{}
+	var out []UnitFigures
+	for i := range t.recs {
+		county, err := t.text(i, c[0])
+		if err != nil {
+			return nil, err
+		}
+		county = strings.TrimSpace(county)
+		if k := canvass.NameKey(county); strings.HasSuffix(k, " county") {
+			county = strings.TrimSpace(county[:len(county)-len(" county")])
+		}
+		u := Unit{Jurisdiction: county}
+		if seen[u.Key()] {
+			return nil, t.perr(i, t.hdr[c[0]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, county))
+		}
+		seen[u.Key()] = true
+		f := NewFigures(u)
+		if f.Registered, err = t.count(i, reg, false); err != nil {
+			return nil, err
+		}
+		f.RegisteredDate = date
+		if f.VAP, err = t.count(i, vap, false); err != nil {
+			return nil, err
+		}
+		if f.CVAP, err = t.count(i, cvap, false); err != nil {
+			return nil, err
+		}
+		f.EstimateSource = source
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// FromResults sums results rows (package results) into figures per unit at level
+// (canvass.LevelCounty, LevelMunicipality or LevelPrecinct): votes per contest from the
+// total rows (Mode ""), Registered from StatRegistered rows and Ballots from StatBallots rows
+// of Mode "". Units come in order of first appearance; a unit's Jurisdiction is the county.
+func FromResults(rows []canvass.ResultRow, level canvass.Level) []UnitFigures {
+	var out []UnitFigures
+	at := map[string]int{}
+	for i := range rows {
+		r := &rows[i]
+		if r.Mode != "" {
+			continue
+		}
+		u := Unit{Jurisdiction: strings.TrimSpace(r.Unit.County)}
+		switch level {
+		case canvass.LevelPrecinct:
+			u.Precinct = strings.TrimSpace(r.Unit.Precinct)
+			fallthrough
+		case canvass.LevelMunicipality:
+			u.Municipality = strings.TrimSpace(r.Unit.Municipality)
+		}
+		k := u.Key()
+		j, ok := at[k]
+		if !ok {
+			j = len(out)
+			at[k] = j
+			out = append(out, NewFigures(u))
+		}
+		f := &out[j]
+		switch r.Stat {
+		case canvass.StatRegistered:
+			sum(&f.Registered, r.Votes)
+		case canvass.StatBallots:
+			sum(&f.Ballots, r.Votes)
+		case "":
+			if f.VotesByContest == nil {
+				f.VotesByContest = map[string]int64{}
+			}
+			c := r.Contest
+			if r.District != "" {
+				c += " " + r.District
+			}
+			f.VotesByContest[c] += r.Votes
+		}
+	}
+	return out
+}
