@@ -50,7 +50,7 @@ func readTable(r io.Reader, format, file string) (*table, error) {
 			for i, h := range rec {
 				k := canvass.NameKey(h)
 				if _, dup := t.col[k]; dup && k != "" {
-					return nil, t.perr(0, h, fmt.Errorf("%w: column %q appears twice", canvass.ErrSyntax, h))
+					return nil, t.perr(-1, h, fmt.Errorf("%w: column %q appears twice", canvass.ErrSyntax, h))
 				}
 				t.col[k] = i
 			}
