@@ -103,6 +103,10 @@ func (t *table) text(i, c int) (string, error) {
 	return s, nil
 }
 
+// maxCount bounds the counts readers accept, far above any electorate, so that sums and
+// products of counts (ballots × vote-for) stay within int64.
+const maxCount = 1 << 40
+
 // count returns a non-negative count; an empty field is Unknown when optional.
 func (t *table) count(i, c int, optional bool) (int64, error) {
 	s := t.cell(i, c)
@@ -115,6 +119,9 @@ func (t *table) count(i, c int, optional bool) (int64, error) {
 	n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
 	if err != nil || n < 0 {
 		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: %q is not a count", canvass.ErrNotNumber, s))
+	}
+	if n > maxCount {
+		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: %d is larger than any electorate (at most %d)", canvass.ErrNotNumber, n, int64(maxCount)))
 	}
 	return n, nil
 }

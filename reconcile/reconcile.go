@@ -393,7 +393,7 @@ func checkUnit(g *UnitFigures, o *Options) []Finding {
 		if vf <= 0 {
 			vf = 1
 		}
-		capacity := g.Ballots * vf
+		capacity := mulSat(g.Ballots, vf)
 		nums := map[string]int64{"ballots": g.Ballots, "vote_for": vf, "votes": votes, "undervotes": capacity - votes}
 		switch {
 		case votes > capacity:
@@ -563,4 +563,13 @@ func CompareManifest(cvrs, manifest map[string]int64) []Finding {
 			Numbers: map[string]int64{"cvrs": c, "manifest": m, "difference": c - m}, Message: msg})
 	}
 	return out
+}
+
+// mulSat is a·b for non-negative a and b, saturating at the largest int64 instead of wrapping,
+// so that a hand-built VoteFor cannot turn an overvote into an undervote.
+func mulSat(a, b int64) int64 {
+	if a != 0 && b > (1<<63-1)/a {
+		return 1<<63 - 1
+	}
+	return a * b
 }

@@ -245,3 +245,18 @@ func TestParseUnit(t *testing.T) {
 		t.Error("keys differ by case and space")
 	}
 }
+
+func TestHugeCounts(t *testing.T) {
+	// 2^41 registered voters is no electorate: the reader refuses it rather than let sums wrap.
+	_, err := ReadRegistration(strings.NewReader("unit,registered\nA,2199023255552\n"), "r.csv", time.Time{}, Unit{})
+	if !errors.Is(err, canvass.ErrNotNumber) {
+		t.Errorf("err %v", err)
+	}
+	// Ballots 2^40 × vote-for 2^40 saturates: votes 5 are then an undervote, not an overvote.
+	f := fig("1", -1, 1<<40)
+	f.VotesByContest = map[string]int64{"C": 5}
+	f.VoteFor = map[string]int64{"C": 1 << 40}
+	if fs := Check([]UnitFigures{f}, nil, Options{}); len(fs) != 0 {
+		t.Errorf("%v", rules(fs))
+	}
+}
