@@ -368,3 +368,30 @@ func TestWisconsinCounties(t *testing.T) {
 		t.Errorf("highest county: %+v", top)
 	}
 }
+
+func TestKentCounty(t *testing.T) {
+	rows, err := results.ReadAll(filepath.Join(us2020, "mi/openelections_precinct/20201103__mi__general__kent__precinct.csv"), results.Options{Format: "openelections"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs := FromResults(rows, canvass.LevelPrecinct)
+	// 252 precincts; the sums of the file's "Registered Voters" rows (501117) and "Ballots
+	// Cast" rows (363695).
+	all := NewFigures(Unit{Jurisdiction: "Kent"})
+	for i := range figs {
+		add(&all, &figs[i])
+	}
+	if len(figs) != 252 || all.Registered != 501117 || all.Ballots != 363695 {
+		t.Fatalf("%d precincts, %d registered, %d ballots", len(figs), all.Registered, all.Ballots)
+	}
+	// No precinct above 100%, no contest with more votes than ballots (Straight Party,
+	// President, U.S. Senate, U.S. House, State House).
+	for _, f := range Check(figs, nil, Options{SameDayRegistration: true}) {
+		t.Errorf("unexpected %s: %s", f.Rule, f.Message)
+	}
+	// Highest: Kent,"Byron Township, Precinct 4",Ballots Cast 1941, Registered Voters 2179 (89.1%).
+	top := Highest(figs, 1)
+	if top[0].Unit.Precinct != "Byron Township, Precinct 4" || top[0].Ballots != 1941 || top[0].Registered != 2179 {
+		t.Errorf("highest %+v", top)
+	}
+}
