@@ -64,7 +64,7 @@ named by --workspace, else $CANVASS_WORKSPACE, else the current folder.`,
 	root.PersistentFlags().StringVar(&g.workspace, "workspace", def, "workspace folder (default $CANVASS_WORKSPACE or the current folder)")
 	root.PersistentFlags().StringVar(&g.actor, "actor", workspace.DefaultActor(), "who is making the change, recorded with it")
 	root.AddCommand(newInit(g), newImport(g), newTabulate(g), newDemo(g), newGen(), newLog(g),
-		newKeys(), newCertify(g), newPublish(g), newVerify(), newRebuild(g), newAudit(g), newConvert())
+		newKeys(), newCertify(g), newPublish(g), newVerify(), newRebuild(g), newAudit(g), newReconcile(g), newConvert())
 	return root
 }
 

@@ -243,3 +243,25 @@ func TestTabulateRCVConfig(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// canvass reconcile over the Wayne County table: Detroit's 134 absentee counting boards have
+// ballots and no registered voters until the mapping joins them to the precincts they served.
+func TestReconcileCommand(t *testing.T) {
+	ws := t.TempDir()
+	if _, err := run(t, "init", ws); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "--workspace", ws, "import", "results", "--format", "wide", "--state", "MI", "--county", "Wayne", "--contest-name", "President",
+		"../../testdata/us2020/mi/wayne_2020_president_precinct_with_registration.csv"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "--workspace", ws, "reconcile")
+	if err != nil || !strings.Contains(out, "134 findings") || !strings.Contains(out, "no_registration") {
+		t.Errorf("reconcile alone: %v\n%s", err, out)
+	}
+	out, err = run(t, "--workspace", ws, "reconcile", "--mapping", "../../testdata/us2020/mi/detroit_avcbs_by_precinct_nov2020.csv",
+		"--within", "Wayne / City of Detroit", "--same-day-registration")
+	if err != nil || !strings.Contains(out, "\n0 findings") {
+		t.Errorf("reconcile joined: %v\n%s", err, out)
+	}
+}
