@@ -36,10 +36,9 @@ Every step is an entry of the ledger.`,
 
 func newAuditStart(g *globals) *cobra.Command {
 	var (
-		opts  workspace.AuditOptions
-		kind  string
-		out   string
-		board int
+		opts workspace.AuditOptions
+		kind string
+		ret  retrievalFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -59,7 +58,7 @@ func newAuditStart(g *globals) *cobra.Command {
 				return err
 			}
 			printAudit(cmd.OutOrStdout(), v)
-			return writeRetrieval(cmd, w, v.ID, out, board)
+			return writeRetrieval(cmd, w, v.ID, ret)
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.Contests, "contest", nil, "a contest to audit (repeatable)")
@@ -73,37 +72,66 @@ func newAuditStart(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Manifest, "manifest", "", "ballot manifest CSV (default: the population is the imported CVRs)")
 	cmd.Flags().StringVar(&opts.Source, "source", "", "cvr or results: the reported outcome, when a contest has both")
 	cmd.Flags().BoolVar(&opts.CardStyle, "card-style", false, "sample only the CVR cards that contain an audited contest")
-	cmd.Flags().StringVar(&out, "out", "", "folder for the retrieval lists (default: <workspace>/audits/<id>)")
-	cmd.Flags().IntVar(&board, "boards", 1, "audit boards to share the retrieval list")
+	ret.register(cmd, "folder for the retrieval lists (default: <workspace>/audits/<id>)")
 	return cmd
 }
 
 func allMethods() []string {
 	var out []string
-	for _, k := range []audit.Kind{audit.Polling, audit.Comparison, audit.BatchKind} {
+	for _, k := range []audit.Kind{audit.Polling, audit.Comparison, audit.BatchKind, audit.Hybrid} {
 		out = append(out, audit.MethodNames(k)...)
 	}
 	return out
 }
 
-func auditID(cmd *cobra.Command, w *workspace.Workspace, id int64) (uint64, error) {
-	if id >= 0 {
-		return uint64(id), nil
+// auditSelector is the --audit flag of the commands that act on one audit, and the way they
+// open the workspace and find it.
+type auditSelector struct {
+	g  *globals
+	id int64
+}
+
+func (s *auditSelector) register(cmd *cobra.Command) {
+	cmd.Flags().Int64Var(&s.id, "audit", -1, "the audit (its ledger entry; default the latest)")
+}
+
+// run opens the workspace, finds the audit (--audit, else the latest) and calls fn.
+func (s *auditSelector) run(fn func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		w, err := s.g.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		aid := uint64(s.id)
+		if s.id < 0 {
+			ids, err := w.Audits(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return fmt.Errorf("the workspace has no audit: start one with 'canvass audit start'")
+			}
+			aid = ids[len(ids)-1]
+		}
+		return fn(cmd, args, w, aid)
 	}
-	ids, err := w.Audits(cmd.Context())
-	if err != nil {
-		return 0, err
-	}
-	if len(ids) == 0 {
-		return 0, fmt.Errorf("the workspace has no audit: start one with 'canvass audit start'")
-	}
-	return ids[len(ids)-1], nil
+}
+
+// retrievalFlags are where retrieval lists go and how many audit boards share them.
+type retrievalFlags struct {
+	out    string
+	boards int
+}
+
+func (f *retrievalFlags) register(cmd *cobra.Command, outHelp string) {
+	cmd.Flags().StringVar(&f.out, "out", "", outHelp)
+	cmd.Flags().IntVar(&f.boards, "boards", 1, "audit boards to share the retrieval list")
 }
 
 func newAuditRecord(g *globals) *cobra.Command {
-	var id int64
-	var out string
-	var boards int
+	sel := &auditSelector{g: g}
+	var ret retrievalFlags
 	cmd := &cobra.Command{
 		Use:   "record FILE",
 		Short: "Enter audit-board findings (CSV: jurisdiction,batch,position,contest,votes,board)",
@@ -115,16 +143,7 @@ file and changes nothing. When every card of the round is recorded, the round en
 is measured and the next round drawn (its retrieval lists written), or the audit is confirmed,
 or it goes to a full hand count.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			aid, err := auditID(cmd, w, id)
-			if err != nil {
-				return err
-			}
+		RunE: sel.run(func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error {
 			f, err := os.Open(args[0])
 			if err != nil {
 				return err
@@ -149,37 +168,27 @@ or it goes to a full hand count.`,
 				}
 				printAudit(cmd.OutOrStdout(), v)
 				if v.Status == string(audit.InProgress) {
-					return writeRetrieval(cmd, w, aid, out, boards)
+					return writeRetrieval(cmd, w, aid, ret)
 				}
 				return nil
 			}
 			printAudit(cmd.OutOrStdout(), v)
 			return nil
-		},
+		}),
 	}
-	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
-	cmd.Flags().StringVar(&out, "out", "", "folder for the next round's retrieval lists")
-	cmd.Flags().IntVar(&boards, "boards", 1, "audit boards to share the retrieval list")
+	sel.register(cmd)
+	ret.register(cmd, "folder for the next round's retrieval lists")
 	return cmd
 }
 
 func newAuditStatus(g *globals) *cobra.Command {
-	var id int64
+	sel := &auditSelector{g: g}
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show an audit: per contest the measured risk, discrepancies and whether it is confirmed",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			aid, err := auditID(cmd, w, id)
-			if err != nil {
-				return err
-			}
+		RunE: sel.run(func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error {
 			v, err := w.AuditStatus(cmd.Context(), aid)
 			if err != nil {
 				return err
@@ -189,73 +198,57 @@ func newAuditStatus(g *globals) *cobra.Command {
 			}
 			printAudit(cmd.OutOrStdout(), v)
 			return nil
-		},
+		}),
 	}
-	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	sel.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
 func newAuditRetrieval(g *globals) *cobra.Command {
-	var id int64
-	var out string
-	var boards int
+	sel := &auditSelector{g: g}
+	var ret retrievalFlags
 	cmd := &cobra.Command{
 		Use:   "retrieval",
 		Short: "Write the open round's retrieval lists again, one CSV per jurisdiction",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			aid, err := auditID(cmd, w, id)
-			if err != nil {
-				return err
-			}
-			return writeRetrieval(cmd, w, aid, out, boards)
-		},
+		RunE: sel.run(func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error {
+			return writeRetrieval(cmd, w, aid, ret)
+		}),
 	}
-	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
-	cmd.Flags().StringVar(&out, "out", "", "folder for the retrieval lists (default: <workspace>/audits/<id>)")
-	cmd.Flags().IntVar(&boards, "boards", 1, "audit boards to share the retrieval list")
+	sel.register(cmd)
+	ret.register(cmd, "folder for the retrieval lists (default: <workspace>/audits/<id>)")
 	return cmd
 }
 
 func newAuditEscalate(g *globals) *cobra.Command {
-	var id int64
+	sel := &auditSelector{g: g}
 	var reason string
 	cmd := &cobra.Command{
 		Use:   "escalate",
 		Short: "End the sampling: the audit goes to a full hand count",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(*cobra.Command, []string) error {
 			if strings.TrimSpace(reason) == "" {
 				return fmt.Errorf("say why with --reason")
 			}
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			aid, err := auditID(cmd, w, id)
-			if err != nil {
-				return err
-			}
+			return nil
+		},
+		RunE: sel.run(func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error {
 			if err := w.AuditEscalate(cmd.Context(), aid, reason); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "audit %d goes to a full hand count\n", aid)
 			return nil
-		},
+		}),
 	}
-	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	sel.register(cmd)
 	cmd.Flags().StringVar(&reason, "reason", "", "why")
 	return cmd
 }
 
-func writeRetrieval(cmd *cobra.Command, w *workspace.Workspace, id uint64, out string, boards int) error {
+func writeRetrieval(cmd *cobra.Command, w *workspace.Workspace, id uint64, ret retrievalFlags) error {
+	out, boards := ret.out, ret.boards
 	if out == "" {
 		out = w.Dir + "/audits/" + strconv.FormatUint(id, 10)
 	}
@@ -291,7 +284,7 @@ func printAudit(out io.Writer, v *workspace.AuditView) {
 }
 
 func newAuditHandCount(g *globals) *cobra.Command {
-	var id int64
+	sel := &auditSelector{g: g}
 	var format string
 	cmd := &cobra.Command{
 		Use:   "hand-count FILE",
@@ -301,16 +294,7 @@ reads (--format; e.g. the Arlo report of Georgia's 2020 hand count). The file is
 recorded, its tally is compared with the reported outcome, and the audit ends. If the hand
 count's winners differ, certification waits until the hand count's results are imported.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			aid, err := auditID(cmd, w, id)
-			if err != nil {
-				return err
-			}
+		RunE: sel.run(func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error {
 			res, err := w.AuditHandCount(cmd.Context(), aid, args[0], results.Options{Format: format})
 			if err != nil {
 				return err
@@ -323,31 +307,22 @@ count's winners differ, certification waits until the hand count's results are i
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: hand count winners %s: %s\n", r.Name, strings.Join(r.Winners, "; "), verdict)
 			}
 			return nil
-		},
+		}),
 	}
-	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	sel.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "auto", "results format of FILE")
 	return cmd
 }
 
 func newAuditReport(g *globals) *cobra.Command {
-	var id int64
+	sel := &auditSelector{g: g}
 	var asJSON bool
 	var out string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the full audit report: settings, contests, rounds, every sampled card (CSV sections, or --json)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			aid, err := auditID(cmd, w, id)
-			if err != nil {
-				return err
-			}
+		RunE: sel.run(func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error {
 			rep, err := w.AuditReport(cmd.Context(), aid)
 			if err != nil {
 				return err
@@ -365,9 +340,9 @@ func newAuditReport(g *globals) *cobra.Command {
 				return writeJSON(dst, rep)
 			}
 			return workspace.WriteAuditReportCSV(dst, rep)
-		},
+		}),
 	}
-	cmd.Flags().Int64Var(&id, "audit", -1, "the audit (its ledger entry; default the latest)")
+	sel.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON instead of CSV sections")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file")
 	return cmd
