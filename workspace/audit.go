@@ -884,17 +884,12 @@ func (r *replayer) replayAudit(e *ledger.Entry) error {
 			opts.Contests = append(opts.Contests, c.Name)
 		}
 		if b.Manifest != nil {
-			tmp, err := os.MkdirTemp("", "canvass-replay-*")
+			path, cleanup, err := r.fetch("manifest", *b.Manifest)
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(tmp)
-			if strings.ContainsAny(b.Manifest.Name, `/\`) || b.Manifest.Name == "" || b.Manifest.Name[0] == '.' {
-				return fmt.Errorf("manifest name %q is not a base name", b.Manifest.Name)
-			}
-			if opts.Manifest, err = materialize(r.open, fileRef{name: b.Manifest.Name, sha256: b.Manifest.SHA256}, tmp); err != nil {
-				return err
-			}
+			defer cleanup()
+			opts.Manifest = path
 		}
 		_, err = r.w.AuditStart(r.ctx, opts)
 		return err
@@ -923,18 +918,11 @@ func (r *replayer) replayAudit(e *ledger.Entry) error {
 		if err := e.DecodeBody(&b); err != nil {
 			return err
 		}
-		tmp, err := os.MkdirTemp("", "canvass-replay-*")
+		path, cleanup, err := r.fetch("hand count file", b.File)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
-		if strings.ContainsAny(b.File.Name, `/\`) || b.File.Name == "" || b.File.Name[0] == '.' {
-			return fmt.Errorf("hand count file name %q is not a base name", b.File.Name)
-		}
-		path, err := materialize(r.open, fileRef{name: b.File.Name, sha256: b.File.SHA256}, tmp)
-		if err != nil {
-			return err
-		}
+		defer cleanup()
 		_, err = r.w.AuditHandCount(r.ctx, b.Audit, path, results.Options{Format: b.Format})
 		return err
 	case TypeAuditRound:

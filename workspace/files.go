@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/canvass-vote/canvass/ledger"
 )
 
 // FilesDir is the folder of a workspace that keeps a copy of every imported file, named by its
@@ -230,12 +232,12 @@ func (k *keeper) undo() {
 
 // materialize rebuilds an imported file or folder named name from a source of files by hash
 // (the workspace's files folder, or a published log's), inside dir, and returns its path.
-func materialize(open func(sum string) (io.ReadCloser, error), ref fileRef, dir string) (string, error) {
-	dst := filepath.Join(dir, ref.name)
-	if !ref.folder {
-		return dst, copyChecked(open, ref.sha256, dst)
+func materialize(open func(sum string) (io.ReadCloser, error), ref ledger.FileRef, dir string) (string, error) {
+	dst := filepath.Join(dir, ref.Name)
+	if !ref.Folder {
+		return dst, copyChecked(open, ref.SHA256, dst)
 	}
-	r, err := open(ref.sha256)
+	r, err := open(ref.SHA256)
 	if err != nil {
 		return "", err
 	}
@@ -244,12 +246,12 @@ func materialize(open func(sum string) (io.ReadCloser, error), ref fileRef, dir 
 	if err != nil {
 		return "", err
 	}
-	if h := sha256.Sum256(m); hex.EncodeToString(h[:]) != ref.sha256 {
-		return "", fmt.Errorf("files/%s: the folder manifest's SHA-256 is %x", ref.sha256, h)
+	if h := sha256.Sum256(m); hex.EncodeToString(h[:]) != ref.SHA256 {
+		return "", fmt.Errorf("files/%s: the folder manifest's SHA-256 is %x", ref.SHA256, h)
 	}
 	lines, err := parseManifest(m)
 	if err != nil {
-		return "", fmt.Errorf("files/%s: %w", ref.sha256, err)
+		return "", fmt.Errorf("files/%s: %w", ref.SHA256, err)
 	}
 	for _, l := range lines {
 		p := filepath.Join(dst, filepath.FromSlash(l.Rel))
@@ -261,11 +263,6 @@ func materialize(open func(sum string) (io.ReadCloser, error), ref fileRef, dir 
 		}
 	}
 	return dst, nil
-}
-
-type fileRef struct {
-	name, sha256 string
-	folder       bool
 }
 
 // copyChecked copies the file of hash sum to dst, checking its hash.

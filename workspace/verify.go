@@ -305,6 +305,25 @@ func (r *replayer) diverged(from, to uint64) bool {
 	return differ
 }
 
+// fetch rebuilds a published file (or folder) under its recorded base name in a temporary
+// folder, checking every hash; cleanup removes it. what names the file in errors.
+func (r *replayer) fetch(what string, ref ledger.FileRef) (path string, cleanup func(), err error) {
+	if strings.ContainsAny(ref.Name, `/\`) || ref.Name == "." || ref.Name == ".." || ref.Name == "" {
+		return "", nil, fmt.Errorf("%s name %q is not a base name", what, ref.Name)
+	}
+	tmp, err := os.MkdirTemp("", "canvass-replay-*")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	path, err = materialize(r.open, ref, tmp)
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return path, cleanup, nil
+}
+
 func (r *replayer) open(sum string) (io.ReadCloser, error) {
 	if !isSHA256(sum) {
 		return nil, fmt.Errorf("%q is not a SHA-256", sum)
@@ -341,18 +360,11 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		if err := e.DecodeBody(&body); err != nil {
 			return err
 		}
-		tmp, err := os.MkdirTemp("", "canvass-replay-*")
+		path, cleanup, err := r.fetch("file", body.File)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
-		if strings.ContainsAny(body.File.Name, `/\`) || body.File.Name == "." || body.File.Name == ".." || body.File.Name == "" {
-			return fmt.Errorf("file name %q is not a base name", body.File.Name)
-		}
-		path, err := materialize(r.open, fileRef{name: body.File.Name, sha256: body.File.SHA256, folder: body.File.Folder}, tmp)
-		if err != nil {
-			return err
-		}
+		defer cleanup()
 		r.rep.Files++
 		opts := ImportOptions{Format: body.Format, Jurisdiction: body.Jurisdiction, Replace: body.Replaces != nil}
 		if len(body.Ranked) > 0 {
