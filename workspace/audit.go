@@ -183,25 +183,27 @@ func cvrManifest(tx store.Tx, cardStyle []string) (*sampler.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]key, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
+	batches := make([]sampler.Batch, 0, len(counts))
+	for k, n := range counts {
+		batches = append(batches, sampler.Batch{Jurisdiction: k.j, Tabulator: k.t, Name: k.b, Ballots: n})
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.j != b.j {
-			return a.j < b.j
-		}
-		if a.t != b.t {
-			return a.t < b.t
-		}
-		return a.b < b.b
-	})
-	batches := make([]sampler.Batch, len(keys))
-	for i, k := range keys {
-		batches[i] = sampler.Batch{Jurisdiction: k.j, Tabulator: k.t, Name: k.b, Ballots: counts[k]}
-	}
+	sortBatches(batches)
 	return sampler.ManifestFromCounts(batches)
+}
+
+// sortBatches orders a population's batches by jurisdiction, tabulator and name: the order
+// of the manifests canvass derives, on which the sample depends.
+func sortBatches(bs []sampler.Batch) {
+	sort.SliceStable(bs, func(i, j int) bool {
+		a, b := bs[i], bs[j]
+		if a.Jurisdiction != b.Jurisdiction {
+			return a.Jurisdiction < b.Jurisdiction
+		}
+		if a.Tabulator != b.Tabulator {
+			return a.Tabulator < b.Tabulator
+		}
+		return a.Name < b.Name
+	})
 }
 
 // loadCVRs reads the CVRs of the given cards (position = order of import within the batch).
@@ -1441,16 +1443,7 @@ func hybridPopulation(tx store.Tx, cvrM, noCVR *sampler.Manifest, name string) (
 		}
 	}
 	all := append(append([]sampler.Batch(nil), cvrM.Batches...), noCVR.Batches...)
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.Jurisdiction != b.Jurisdiction {
-			return a.Jurisdiction < b.Jurisdiction
-		}
-		if a.Tabulator != b.Tabulator {
-			return a.Tabulator < b.Tabulator
-		}
-		return a.Name < b.Name
-	})
+	sortBatches(all)
 	m, err := sampler.ManifestFromCounts(all)
 	return m, votes, err
 }
