@@ -144,11 +144,19 @@ func canonicalManifest(m *sampler.Manifest) string {
 	return b.String()
 }
 
-// cards calls fn with each CVR card of the population: every card, or with card-style data
-// (contests not empty) only the cards that contain one of the contests.
-func cards(tx store.Tx, contests []string, fn func(jur string, b *canvass.Ballot) error) error {
+// cards calls fn with each CVR card of the population and its place (its batch, and its
+// position in the batch: the order of import): every card, or with card-style data (contests
+// not empty) only the cards that contain one of the contests.
+func cards(tx store.Tx, contests []string, fn func(jur string, card audit.Card, b *canvass.Ballot) error) error {
+	type key struct{ j, t, b string }
+	pos := map[key]int64{}
+	place := func(jur string, b *canvass.Ballot) error {
+		k := key{jur, b.Tabulator, b.Batch}
+		pos[k]++
+		return fn(jur, audit.Card{Jurisdiction: jur, Batch: batchLabel(b.Tabulator, b.Batch), Position: pos[k]}, b)
+	}
 	if len(contests) == 0 {
-		return tx.Ballots(fn)
+		return tx.Ballots(place)
 	}
 	el, err := tx.Election()
 	if err != nil {
@@ -163,7 +171,7 @@ func cards(tx store.Tx, contests []string, fn func(jur string, b *canvass.Ballot
 	return tx.Ballots(func(jur string, b *canvass.Ballot) error {
 		for _, cm := range b.Contests {
 			if int(cm.Contest) < len(want) && want[cm.Contest] {
-				return fn(jur, b)
+				return place(jur, b)
 			}
 		}
 		return nil
@@ -176,7 +184,7 @@ func cards(tx store.Tx, contests []string, fn func(jur string, b *canvass.Ballot
 func cvrManifest(tx store.Tx, cardStyle []string) (*sampler.Manifest, error) {
 	type key struct{ j, t, b string }
 	counts := map[key]int64{}
-	err := cards(tx, cardStyle, func(jur string, b *canvass.Ballot) error {
+	err := cards(tx, cardStyle, func(jur string, _ audit.Card, b *canvass.Ballot) error {
 		counts[key{jur, b.Tabulator, b.Batch}]++
 		return nil
 	})
@@ -212,13 +220,8 @@ func loadCVRs(tx store.Tx, cardStyle []string, drawn map[audit.Card]bool) (map[a
 	if err != nil {
 		return nil, err
 	}
-	type key struct{ j, t, b string }
-	pos := map[key]int64{}
 	out := map[audit.Card]map[string][]string{}
-	err = cards(tx, cardStyle, func(jur string, b *canvass.Ballot) error {
-		k := key{jur, b.Tabulator, b.Batch}
-		pos[k]++
-		card := audit.Card{Jurisdiction: jur, Batch: batchLabel(b.Tabulator, b.Batch), Position: pos[k]}
+	err = cards(tx, cardStyle, func(_ string, card audit.Card, b *canvass.Ballot) error {
 		if !drawn[card] {
 			return nil
 		}
@@ -1039,24 +1042,16 @@ func safeName(s string) string {
 	}, s)
 }
 
-// imprintedIDs finds the CVR ballot ids of the listed cards.
+// imprintedIDs finds the CVR ballot ids of the listed cards, by (batch index, position).
 func imprintedIDs(tx store.Tx, cardStyle []string, m *sampler.Manifest, rows []sampler.RetrievalRow) (map[[2]int64]string, error) {
-	type key struct{ j, t, b string }
-	index := map[key]int{}
-	for i, b := range m.Batches {
-		index[key{b.Jurisdiction, b.Tabulator, b.Name}] = i
-	}
-	want := map[[2]int64]bool{}
+	want := map[audit.Card][2]int64{}
 	for _, r := range rows {
-		want[[2]int64{int64(r.BatchIndex), r.Position}] = true
+		b := m.Batches[r.BatchIndex]
+		want[audit.Card{Jurisdiction: b.Jurisdiction, Batch: batchLabel(b.Tabulator, b.Name), Position: r.Position}] = [2]int64{int64(r.BatchIndex), r.Position}
 	}
-	pos := map[int]int64{}
 	out := map[[2]int64]string{}
-	err := cards(tx, cardStyle, func(jur string, b *canvass.Ballot) error {
-		i := index[key{jur, b.Tabulator, b.Batch}]
-		pos[i]++
-		k := [2]int64{int64(i), pos[i]}
-		if want[k] {
+	err := cards(tx, cardStyle, func(_ string, card audit.Card, b *canvass.Ballot) error {
+		if k, ok := want[card]; ok {
 			out[k] = b.ID
 		}
 		return nil
