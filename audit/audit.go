@@ -57,6 +57,16 @@ func (c *Contest) Ranked() ([]Choice, int) {
 // Supermajority reports whether the contest is a supermajority contest.
 func (c *Contest) Supermajority() bool { return c.ThresholdNum > 0 && c.ThresholdDen > 0 }
 
+// Share is a supermajority contest's threshold f = ThresholdNum/ThresholdDen, which must be in
+// (0, 1).
+func (c *Contest) Share() (float64, error) {
+	f := float64(c.ThresholdNum) / float64(c.ThresholdDen)
+	if !(f > 0 && f < 1) {
+		return 0, fmt.Errorf("%w %q: supermajority share %d/%d is not in (0, 1)", ErrBadContest, c.Name, c.ThresholdNum, c.ThresholdDen)
+	}
+	return f, nil
+}
+
 // Pairs returns every (reported winner, reported loser) pair of a plurality contest: the
 // outcome is right if every winner got more votes than every loser.
 func (c *Contest) Pairs() ([][2]Choice, error) {

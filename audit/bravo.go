@@ -32,9 +32,9 @@ func bravoTests(c *Contest) ([]bravoTest, error) {
 	}
 	n := float64(c.Ballots)
 	if c.Supermajority() {
-		f := float64(c.ThresholdNum) / float64(c.ThresholdDen)
-		if !(f > 0 && f < 1) {
-			return nil, fmt.Errorf("%w %q: supermajority share %d/%d is not in (0, 1)", ErrBadContest, c.Name, c.ThresholdNum, c.ThresholdDen)
+		f, err := c.Share()
+		if err != nil {
+			return nil, err
 		}
 		cs, _ := c.Ranked()
 		var valid int64
