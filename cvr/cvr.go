@@ -65,8 +65,11 @@ type Format struct {
 	// Sniff reports whether path (a file or a folder) looks like this format. head holds the
 	// first bytes of the file (empty for a folder).
 	Sniff func(path string, head []byte) bool
-	// Open starts reading the source at path.
+	// Open starts reading the source at path. It is nil for a layout that cannot be read
+	// without RankedOptions (ES&S, RCTab's generic CSV).
 	Open func(path string, opts Options) (Reader, error)
+	// OpenRanked, when set, reads the source configured by an RCTab source's settings.
+	OpenRanked func(path string, opts RankedOptions) (Reader, error)
 }
 
 var (
@@ -115,7 +118,7 @@ func Sniff(path string) (string, error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if formats[n].Sniff(path, head) {
+		if sniff := formats[n].Sniff; sniff != nil && sniff(path, head) {
 			return n, nil
 		}
 	}
@@ -157,7 +160,23 @@ func Open(path, format string, opts Options) (Reader, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown CVR format %q (known: %s)", format, strings.Join(Formats(), ", "))
 	}
+	if f.Open == nil {
+		return nil, fmt.Errorf("%s: the %s layout is read with the settings of an RCTab configuration (--rcv-config)", path, format)
+	}
 	return f.Open(path, opts)
+}
+
+// OpenRanked opens the source at path in the named format with ranked-layout settings: with
+// the format's OpenRanked, or its plain Open for formats whose files say everything (CDF,
+// Dominion).
+func OpenRanked(path, format string, opts RankedOptions) (Reader, error) {
+	mu.Lock()
+	f, ok := formats[format]
+	mu.Unlock()
+	if ok && f.OpenRanked != nil {
+		return f.OpenRanked(path, opts)
+	}
+	return Open(path, format, Options{})
 }
 
 // Counting wraps r so that every read reports its byte count to progress (if not nil).

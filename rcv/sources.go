@@ -8,12 +8,12 @@ import (
 
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/cvr"
-	"github.com/canvass-vote/canvass/cvr/cdf"
-	"github.com/canvass-vote/canvass/cvr/clearballot"
-	"github.com/canvass-vote/canvass/cvr/dominion"
-	"github.com/canvass-vote/canvass/cvr/ess"
-	"github.com/canvass-vote/canvass/cvr/hart"
-	"github.com/canvass-vote/canvass/cvr/rankcsv"
+	_ "github.com/canvass-vote/canvass/cvr/cdf" // every provider's reader, registered by name
+	_ "github.com/canvass-vote/canvass/cvr/clearballot"
+	_ "github.com/canvass-vote/canvass/cvr/dominion"
+	_ "github.com/canvass-vote/canvass/cvr/ess"
+	_ "github.com/canvass-vote/canvass/cvr/hart"
+	_ "github.com/canvass-vote/canvass/cvr/rankcsv"
 )
 
 // LoadBallots reads every CVR source of the configuration with the reader of its provider
@@ -59,23 +59,20 @@ func (cfg *Config) RankedOptions(src *Source) cvr.RankedOptions {
 
 func openSource(cfg *Config, src *Source) (cvr.Reader, error) {
 	switch src.Provider {
-	case "ess":
-		return ess.Open(src.Path, cfg.RankedOptions(src))
-	case "genericCsv":
-		return rankcsv.Open(src.Path, cfg.RankedOptions(src))
-	case "hart":
-		return hart.Open(src.Path, cfg.RankedOptions(src))
-	case "clearBallot":
-		return clearballot.Open(src.Path, cfg.RankedOptions(src))
-	case "cdf":
-		if strings.EqualFold(filepath.Ext(src.Path), ".xml") {
-			return cdf.OpenXML(src.Path, cvr.Options{})
-		}
-		return cdf.Open(src.Path, cvr.Options{})
-	case "dominion":
-		return dominion.Open(src.Path, cvr.Options{})
+	case "ess", "genericCsv", "hart", "clearBallot", "cdf", "dominion":
+		return cvr.OpenRanked(src.Path, src.Format(), cfg.RankedOptions(src))
 	}
 	return nil, fmt.Errorf("provider %q: canvass reads ess, genericCsv, cdf, dominion, hart and clearBallot", src.Provider)
+}
+
+// Ranked reports whether the source's reader needs its settings (the ranked layouts: ES&S,
+// generic CSV, Hart, Clear Ballot); CDF and Dominion files say everything themselves.
+func (src *Source) Ranked() bool {
+	switch src.Provider {
+	case "ess", "genericCsv", "hart", "clearBallot":
+		return true
+	}
+	return false
 }
 
 // contestIndex finds the source's contest: by id or name, or the only ranked one.

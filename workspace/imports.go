@@ -11,10 +11,10 @@ import (
 
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/cvr"
-	"github.com/canvass-vote/canvass/cvr/clearballot"
-	"github.com/canvass-vote/canvass/cvr/ess"
-	"github.com/canvass-vote/canvass/cvr/hart"
-	"github.com/canvass-vote/canvass/cvr/rankcsv"
+	_ "github.com/canvass-vote/canvass/cvr/clearballot" // the ranked layouts, by name
+	_ "github.com/canvass-vote/canvass/cvr/ess"
+	_ "github.com/canvass-vote/canvass/cvr/hart"
+	_ "github.com/canvass-vote/canvass/cvr/rankcsv"
 	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
@@ -298,15 +298,5 @@ func openCVR(path, format string, opts ImportOptions) (cvr.Reader, error) {
 	if opts.Ranked == nil {
 		return cvr.Open(path, format, cvr.Options{Progress: opts.Progress})
 	}
-	switch format {
-	case "ess":
-		return ess.Open(path, *opts.Ranked)
-	case "rankcsv":
-		return rankcsv.Open(path, *opts.Ranked)
-	case "hart":
-		return hart.Open(path, *opts.Ranked)
-	case "clearballot":
-		return clearballot.Open(path, *opts.Ranked)
-	}
-	return cvr.Open(path, format, cvr.Options{Progress: opts.Progress})
+	return cvr.OpenRanked(path, format, *opts.Ranked)
 }

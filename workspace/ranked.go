@@ -145,8 +145,7 @@ func (w *Workspace) ImportRCVConfig(ctx context.Context, config string, opts Imp
 		src := &cfg.Sources[i]
 		o := opts
 		o.Format = src.Format()
-		switch o.Format {
-		case "ess", "rankcsv", "hart", "clearballot":
+		if src.Ranked() {
 			ro := cfg.RankedOptions(src)
 			o.Ranked = &ro
 		}

@@ -45,6 +45,7 @@ func init() {
 			}
 			return r, nil
 		},
+		OpenRanked: Open,
 	})
 }
 

@@ -57,6 +57,12 @@ type Reader struct {
 	err     error // sticky: io.EOF or the first error
 }
 
+func init() {
+	// Registered without Sniff and Open: the layout says nothing of its columns and
+	// candidates, which only an RCTab configuration gives (cvr.OpenRanked).
+	cvr.Register(cvr.Format{Name: FormatName, OpenRanked: Open})
+}
+
 // Open opens the ES&S xlsx file at path and reads its header, so that Election is complete.
 //
 // The contest's rank columns run from opts.FirstVoteColumn to the last column with a header,

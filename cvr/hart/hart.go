@@ -57,6 +57,7 @@ func init() {
 			}
 			return r, nil
 		},
+		OpenRanked: Open,
 	})
 }
 

@@ -56,6 +56,12 @@ type Reader struct {
 	err     error
 }
 
+func init() {
+	// Registered without Sniff and Open: the layout says nothing of its columns and
+	// candidates, which only an RCTab configuration gives (cvr.OpenRanked).
+	cvr.Register(cvr.Format{Name: FormatName, OpenRanked: Open})
+}
+
 // Open opens the CSV file at path and reads its header, so that Election is complete. The
 // header (the first record) names the candidate of each vote column: a candidate's name or
 // alias, or the undeclared write-in label.
