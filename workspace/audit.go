@@ -1020,7 +1020,7 @@ func (w *Workspace) AuditRetrieval(ctx context.Context, id uint64, dir string, b
 	for _, j := range jurs {
 		name := fmt.Sprintf("retrieval-round-%d.csv", round)
 		if j != "" {
-			name = fmt.Sprintf("retrieval-round-%d-%s.csv", round, safeName(j))
+			name = fmt.Sprintf("retrieval-round-%d-%s.csv", round, SafeFileName(j))
 		}
 		p := filepath.Join(dir, name)
 		err := replaceFile(p, func(out io.Writer) error { return sampler.WriteRetrievalCSV(out, byJur[j]) })
@@ -1032,8 +1032,8 @@ func (w *Workspace) AuditRetrieval(ctx context.Context, id uint64, dir string, b
 	return paths, nil
 }
 
-// safeName makes a jurisdiction's name usable in a file name.
-func safeName(s string) string {
+// SafeFileName makes a name (a jurisdiction, a precinct) usable in a file name.
+func SafeFileName(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r < 0x20 || r == ':' {
 			return '_'

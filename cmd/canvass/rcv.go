@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/canvass-vote/canvass/rcv"
+	"github.com/canvass-vote/canvass/workspace"
 )
 
 // tabulateRCV runs an RCTab contest configuration: reads its CVR sources, tabulates by its
@@ -77,20 +78,11 @@ func reportName(r *rcv.Report) string {
 	}
 	switch r.Slice {
 	case "precinct":
-		return filepath.Join("Tabulate by Precinct", safeFile(r.SliceID)+"_precinct_"+base)
+		return filepath.Join("Tabulate by Precinct", workspace.SafeFileName(r.SliceID)+"_precinct_"+base)
 	case "batch":
-		return filepath.Join("Tabulate by Batch", safeFile(r.SliceID)+"_batch_"+base)
+		return filepath.Join("Tabulate by Batch", workspace.SafeFileName(r.SliceID)+"_batch_"+base)
 	}
 	return base
-}
-
-func safeFile(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < 0x20 {
-			return '_'
-		}
-		return r
-	}, s)
 }
 
 // printRounds prints a report as a table: one row per candidate, one column per round.
