@@ -80,3 +80,18 @@ func TestParseErrorMessage(t *testing.T) {
 		t.Errorf("line not shown: %q", s)
 	}
 }
+
+// The 50 states and DC: 51 codes (U.S. Postal Service Publication 28, Appendix B).
+func TestStateCode(t *testing.T) {
+	for in, want := range map[string]string{"Wisconsin": "WI", "wi": "WI", " NEW  york ": "NY", "District of Columbia": "DC", "Guam": "", "": ""} {
+		if got := StateCode(in); got != want {
+			t.Errorf("StateCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if len(stateCodes) != 2*51+2 {
+		t.Errorf("%d keys, want 104 (51 codes, 51 names, two spellings of Washington DC)", len(stateCodes))
+	}
+	if StateName("ga") != "Georgia" || StateName("xx") != "" {
+		t.Errorf("StateName: %q %q", StateName("ga"), StateName("xx"))
+	}
+}

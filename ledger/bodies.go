@@ -28,6 +28,8 @@ type ResultsOptions struct {
 	State   string `json:"state,omitempty"`
 	County  string `json:"county,omitempty"`
 	Contest string `json:"contest,omitempty"`
+	// Skip lists the columns of a wide file passed over (results.Options.Skip).
+	Skip []string `json:"skip,omitempty"`
 }
 
 // ImportBody records an import (TypeImportCVR, TypeImportResults).

@@ -38,6 +38,9 @@ type Options struct {
 	// Contest is the contest of a wide file's choice columns (wec: "President"; arlo: which of
 	// the report's contests the batch tallies are for, when the report does not make it clear).
 	Contest string
+	// Skip names columns of a wide file to pass over (derived figures such as a margin or
+	// percentages that are neither a unit, a choice nor a statistic), as written in its header.
+	Skip []string
 }
 
 // Reader streams the rows of one results file.
@@ -76,6 +79,12 @@ func Open(path string, opts Options) (Reader, error) {
 // the state). Close on the reader does not close r.
 func NewReader(r io.Reader, name string, opts Options) (Reader, error) {
 	s := &src{file: name}
+	if len(opts.Skip) > 0 {
+		s.skip = map[string]bool{}
+		for _, c := range opts.Skip {
+			s.skip[headerKey(c)] = true
+		}
+	}
 	format := opts.Format
 	br := bufio.NewReaderSize(r, sniffSize)
 	if format == "" || format == "auto" {

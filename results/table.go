@@ -19,6 +19,8 @@ import (
 type src struct {
 	format string
 	file   string
+	// skip holds the header keys of columns to pass over (Options.Skip, wide files).
+	skip map[string]bool
 }
 
 // perr returns a *canvass.ParseError about record rec (its text line, when known) and field.

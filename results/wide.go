@@ -158,7 +158,7 @@ func wideLayout(s *src, hdr []string, t table) (*wideTable, error) {
 		name := strings.TrimSpace(h)
 		c := countCol{idx: i, header: name, setsChoice: true}
 		switch k := headerKey(h); {
-		case isUnit[i] || k == "":
+		case isUnit[i] || k == "" || s.skip[k]:
 			continue
 		case k == "registered_voters":
 			c.stat = canvass.StatRegistered
@@ -180,6 +180,11 @@ func wideLayout(s *src, hdr []string, t table) (*wideTable, error) {
 			c.choice = name
 		}
 		l.cols = append(l.cols, c)
+	}
+	for k := range s.skip {
+		if _, ok := idx[k]; !ok {
+			return nil, s.perr(t.row(), t.line(), k, fmt.Errorf("%w: the header has no column %q to skip", canvass.ErrMissingField, k))
+		}
 	}
 	if len(l.cols) == 0 {
 		return nil, s.perr(t.row(), t.line(), "choice columns", fmt.Errorf("%w: the header has unit columns only", canvass.ErrMissingField))

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"strings"
 	"testing"
 
 	canvass "github.com/canvass-vote/canvass"
@@ -110,5 +111,38 @@ func TestWideBadInput(t *testing.T) {
 			_, err := readString(t, tc.content, "bad.csv", opts)
 			wantParseError(t, err, tc.want, "bad.csv", tc.record, tc.field)
 		})
+	}
+}
+
+// TestWideSkip reads the national county file (3,152 counties) as a wide table, passing over
+// its derived columns. Rows of the file:
+//
+//	Wisconsin,55025,Dane County,78800,260185,344791,-181385,0.2285...,0.7546...,-0.5260...
+//	Wisconsin,55079,Milwaukee County,134357,317270,458971,-182913,...
+//
+// so Dane has votes_gop 78,800 and votes_dem 260,185; each county gives two rows (total_votes
+// and county_fips are passed over by the wide layout itself).
+func TestWideSkip(t *testing.T) {
+	const file = "../testdata/us2020/national/county_presidential_results_2020.csv"
+	rows := readAll(t, file, Options{Format: "wide", Contest: "President", Skip: []string{"diff", "per_gop", "per_dem", "per_point_diff"}})
+	if len(rows) != 2*3152 {
+		t.Errorf("%d rows, want %d", len(rows), 2*3152)
+	}
+	dane := map[string]int64{}
+	for _, r := range rows {
+		if r.Unit.State == "Wisconsin" && r.Unit.County == "Dane County" {
+			dane[r.Choice] = r.Votes
+		}
+	}
+	if dane["votes_gop"] != 78800 || dane["votes_dem"] != 260185 || len(dane) != 2 {
+		t.Errorf("Dane County: %v", dane)
+	}
+	// Without Skip the percentages are read as counts and refused, naming the column.
+	if _, err := ReadAll(file, Options{Format: "wide", Contest: "President"}); err == nil || !strings.Contains(err.Error(), "per_gop") && !strings.Contains(err.Error(), "diff") {
+		t.Errorf("without Skip: %v", err)
+	}
+	// A column to skip that the header lacks is an error naming it.
+	if _, err := ReadAll(file, Options{Format: "wide", Contest: "President", Skip: []string{"diff", "margin"}}); err == nil || !strings.Contains(err.Error(), "margin") {
+		t.Errorf("unknown skip column: %v", err)
 	}
 }

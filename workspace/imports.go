@@ -256,8 +256,8 @@ func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportO
 	if err != nil {
 		return nil, err
 	}
-	if ropts.State != "" || ropts.County != "" || ropts.Contest != "" {
-		im.body.Results = &ledger.ResultsOptions{State: ropts.State, County: ropts.County, Contest: ropts.Contest}
+	if ropts.State != "" || ropts.County != "" || ropts.Contest != "" || len(ropts.Skip) > 0 {
+		im.body.Results = &ledger.ResultsOptions{State: ropts.State, County: ropts.County, Contest: ropts.Contest, Skip: ropts.Skip}
 	}
 	rep := &ImportReport{}
 	err = im.run(ctx, func(tx store.Tx) error {

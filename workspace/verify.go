@@ -379,7 +379,7 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		}
 		opts.Results = results.Options{Format: body.Format}
 		if body.Results != nil {
-			opts.Results.State, opts.Results.County, opts.Results.Contest = body.Results.State, body.Results.County, body.Results.Contest
+			opts.Results.State, opts.Results.County, opts.Results.Contest, opts.Results.Skip = body.Results.State, body.Results.County, body.Results.Contest, body.Results.Skip
 		}
 		_, err = r.w.ImportResults(r.ctx, path, opts)
 		return err

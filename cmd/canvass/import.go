@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/canvass-vote/canvass/results"
 	"io"
 	"os"
 
@@ -118,22 +119,23 @@ func newImportResults(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.Results.Format, "format", "auto", resultsFormatHelp)
-	addResultsFlags(cmd, nil, &opts.Results.State, &opts.Results.County, &opts.Results.Contest)
+	addResultsFlags(cmd, &opts.Results, false)
 	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace an earlier import of the same file (recorded)")
 	return cmd
 }
 
 const resultsFormatHelp = "results format: auto, wec, openelections, canvass, wide, arlo"
 
-// addResultsFlags adds the options of results readers; format, when not nil, is --results-format
-// (for commands where --format names the CVR format).
-func addResultsFlags(cmd *cobra.Command, format, state, county, contest *string) {
-	if format != nil {
-		cmd.Flags().StringVar(format, "results-format", "auto", resultsFormatHelp)
+// addResultsFlags adds the options of results readers; withFormat adds --results-format (for
+// commands where --format names the CVR format).
+func addResultsFlags(cmd *cobra.Command, o *results.Options, withFormat bool) {
+	if withFormat {
+		cmd.Flags().StringVar(&o.Format, "results-format", "auto", resultsFormatHelp)
 	}
-	cmd.Flags().StringVar(state, "state", "", "state of the units when the file does not say (wec: WI)")
-	cmd.Flags().StringVar(county, "county", "", "county of the units when the file does not say (wide)")
-	cmd.Flags().StringVar(contest, "contest-name", "", "contest of a wide file's choice columns (wec: President)")
+	cmd.Flags().StringVar(&o.State, "state", "", "state of the units when the file does not say (wec: WI)")
+	cmd.Flags().StringVar(&o.County, "county", "", "county of the units when the file does not say (wide)")
+	cmd.Flags().StringVar(&o.Contest, "contest-name", "", "contest of a wide file's choice columns (wec: President)")
+	cmd.Flags().StringSliceVar(&o.Skip, "skip", nil, "columns of a wide file to pass over (derived figures: diff, per_gop, ...)")
 }
 
 func printImport(w io.Writer, rep *workspace.ImportReport, what string) {

@@ -115,7 +115,7 @@ and needs no workspace.`,
 	cmd.Flags().StringArrayVar(&resultFiles, "results", nil, "count this results file (repeatable) instead of the workspace")
 	cmd.Flags().StringVar(&opts.CVRFormat, "format", "auto", "format of --cvr files: auto, "+formatList())
 	cmd.Flags().StringVar(&opts.Jurisdiction, "jurisdiction", "", "jurisdiction of the --cvr ballots")
-	addResultsFlags(cmd, &opts.Results.Format, &opts.Results.State, &opts.Results.County, &opts.Results.Contest)
+	addResultsFlags(cmd, &opts.Results, true)
 	return cmd
 }
 
