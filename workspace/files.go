@@ -224,6 +224,9 @@ func (k *keeper) place(sum, tmp string) error {
 
 // undo removes the copies this keeper made (the import they belonged to failed).
 func (k *keeper) undo() {
+	if k == nil {
+		return
+	}
 	for _, p := range k.created {
 		os.Remove(p)
 	}

@@ -110,7 +110,11 @@ func (w *Workspace) Publish(ctx context.Context, dir string, signer *Signer) (*P
 		if err != nil {
 			return err
 		}
-		for _, m := range manifests {
+		rfiles, err := recountFiles(tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range append(manifests, rfiles...) {
 			files = append(files, store.File{Name: m.Name, SHA256: m.SHA256})
 		}
 		for _, f := range files {

@@ -455,6 +455,8 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		return errors.New("an election entry must follow the import that defined it")
 	case TypeAuditStart, TypeAuditRound, TypeAuditRecord, TypeAuditRisk, TypeAuditEscalate, TypeAuditHandCount:
 		return r.replayAudit(e)
+	case TypeRecountStart, TypeRecountEntry, TypeRecountFinish:
+		return r.replayRecount(e)
 	}
 	return fmt.Errorf("unknown entry type %q", e.Type)
 }
