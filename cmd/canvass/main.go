@@ -65,8 +65,14 @@ named by --workspace, else $CANVASS_WORKSPACE, else the current folder.`,
 	root.PersistentFlags().StringVar(&g.actor, "actor", workspace.DefaultActor(), "who is making the change, recorded with it")
 	root.AddCommand(newInit(g), newImport(g), newTabulate(g), newDemo(g), newGen(), newLog(g),
 		newKeys(), newCertify(g), newPublish(g), newVerify(), newRebuild(g), newAudit(g), newReconcile(g), newConvert())
+	for _, c := range commands {
+		root.AddCommand(c(g))
+	}
 	return root
 }
+
+// commands are the constructors of commands that register themselves from their own files.
+var commands []func(*globals) *cobra.Command
 
 func (g *globals) open(cmd *cobra.Command) (*workspace.Workspace, error) {
 	return workspace.Open(cmd.Context(), g.workspace, g.actor)
