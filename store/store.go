@@ -63,6 +63,31 @@ type ContestIDs struct {
 	Choices []int64
 }
 
+// Account is a person who signs in to the web application. Role and Scope are the
+// workspace's (package workspace defines them); the store keeps them as given.
+type Account struct {
+	ID   int64
+	Name string // unique sign-in name
+	Role string
+	// Scope is what the account may act on, as the workspace encodes it (canonical JSON).
+	Scope string
+	// PasswordHash is the password's hash in the PHC string format ("$argon2id$v=19$…"); ""
+	// when no password is set (for instance after a rebuild from the published ledger).
+	PasswordHash string
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// Session is a signed-in session. The token itself is never stored, only its hash.
+type Session struct {
+	TokenHash string // hex SHA-256 of the session token
+	Account   int64
+	// CSRF is the synchronizer token that every state-changing request of the session carries.
+	CSRF      string
+	CreatedAt time.Time
+	ExpiresAt time.Time // absolute expiry
+}
+
 // Tx is what a transaction can do. Reads see the transaction's own writes.
 type Tx interface {
 	// Append appends an entry to the ledger: it sets e.Seq, encodes the entry canonically
@@ -109,4 +134,22 @@ type Tx interface {
 	AddResult(fileID int64, r *canvass.ResultRow) error
 	Results(fn func(r *canvass.ResultRow) error) error
 	CountResults() (int64, error)
+
+	// AddAccount stores a new account and returns its id; a name already taken is an error.
+	AddAccount(a *Account) (int64, error)
+	// UpdateAccount sets the role, scope, password hash and disabled flag of account a.ID.
+	UpdateAccount(a *Account) error
+	// AccountByName and AccountByID return nil, nil when there is no such account.
+	AccountByName(name string) (*Account, error)
+	AccountByID(id int64) (*Account, error)
+	// Accounts lists the accounts by id.
+	Accounts() ([]Account, error)
+	// AddSession stores a session; SessionByHash returns nil, nil when there is none.
+	AddSession(s *Session) error
+	SessionByHash(tokenHash string) (*Session, error)
+	// DeleteSession removes one session, DeleteSessions every session of an account, and
+	// DeleteExpiredSessions every session that expires at or before now.
+	DeleteSession(tokenHash string) error
+	DeleteSessions(account int64) error
+	DeleteExpiredSessions(now time.Time) error
 }

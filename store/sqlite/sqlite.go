@@ -661,3 +661,110 @@ func mustSub(f embed.FS, dir string) fs.FS {
 	}
 	return sub
 }
+
+// fixedTime is the time format of session times: fixed width, so that text order is time
+// order (RFC 3339 with nanoseconds always written).
+const fixedTime = "2006-01-02T15:04:05.000000000Z"
+
+func (t *tx) AddAccount(a *store.Account) (int64, error) {
+	res, err := t.tx.Exec(`INSERT INTO accounts (name, role, scope, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.Name, a.Role, a.Scope, a.PasswordHash, a.Disabled, a.CreatedAt.UTC().Format(timeFormat))
+	if err != nil {
+		return 0, fmt.Errorf("store: account %q: %w", a.Name, err)
+	}
+	return res.LastInsertId()
+}
+
+func (t *tx) UpdateAccount(a *store.Account) error {
+	res, err := t.tx.Exec(`UPDATE accounts SET role = ?, scope = ?, password_hash = ?, disabled = ? WHERE id = ?`,
+		a.Role, a.Scope, a.PasswordHash, a.Disabled, a.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: no account %d", a.ID)
+	}
+	return nil
+}
+
+const accountCols = `id, name, role, scope, password_hash, disabled, created_at`
+
+func scanAccount(s interface{ Scan(...any) error }) (*store.Account, error) {
+	var a store.Account
+	var at string
+	if err := s.Scan(&a.ID, &a.Name, &a.Role, &a.Scope, &a.PasswordHash, &a.Disabled, &at); err != nil {
+		return nil, err
+	}
+	a.CreatedAt, _ = time.Parse(timeFormat, at)
+	return &a, nil
+}
+
+func (t *tx) oneAccount(where string, arg any) (*store.Account, error) {
+	a, err := scanAccount(t.tx.QueryRow(`SELECT `+accountCols+` FROM accounts WHERE `+where+` = ?`, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
+}
+
+func (t *tx) AccountByName(name string) (*store.Account, error) { return t.oneAccount("name", name) }
+
+func (t *tx) AccountByID(id int64) (*store.Account, error) { return t.oneAccount("id", id) }
+
+func (t *tx) Accounts() ([]store.Account, error) {
+	rows, err := t.tx.Query(`SELECT ` + accountCols + ` FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) AddSession(s *store.Session) error {
+	_, err := t.tx.Exec(`INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		s.TokenHash, s.Account, s.CSRF, s.CreatedAt.UTC().Format(fixedTime), s.ExpiresAt.UTC().Format(fixedTime))
+	return err
+}
+
+func (t *tx) SessionByHash(tokenHash string) (*store.Session, error) {
+	var s store.Session
+	var created, expires string
+	err := t.tx.QueryRow(`SELECT token_hash, account_id, csrf, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
+		Scan(&s.TokenHash, &s.Account, &s.CSRF, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.CreatedAt, err = time.Parse(fixedTime, created); err != nil {
+		return nil, err
+	}
+	if s.ExpiresAt, err = time.Parse(fixedTime, expires); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (t *tx) DeleteSession(tokenHash string) error {
+	_, err := t.tx.Exec(`DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
+func (t *tx) DeleteSessions(account int64) error {
+	_, err := t.tx.Exec(`DELETE FROM sessions WHERE account_id = ?`, account)
+	return err
+}
+
+func (t *tx) DeleteExpiredSessions(now time.Time) error {
+	_, err := t.tx.Exec(`DELETE FROM sessions WHERE expires_at <= ?`, now.UTC().Format(fixedTime))
+	return err
+}
