@@ -457,6 +457,8 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		return r.replayAudit(e)
 	case TypeRecountStart, TypeRecountEntry, TypeRecountFinish:
 		return r.replayRecount(e)
+	case TypeAccountCreate, TypeAccountUpdate, TypeSignIn, TypeSignOut, TypeAuditConfirm:
+		return r.replayAccount(e)
 	}
 	return fmt.Errorf("unknown entry type %q", e.Type)
 }
