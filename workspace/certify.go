@@ -208,8 +208,8 @@ type Blocker struct {
 var ErrRefused = errors.New("certification refused")
 
 // blockers lists what in the result stands in the way of certifying it; auditBlockers adds
-// the audits of the contest that are not finished. Reconciliation findings of severity
-// "error" will join these when that capability lands.
+// the audits of the contest that are not finished, and reconcileBlockers the errors of the last
+// recorded reconciliation.
 func blockers(c *tabulate.ContestResult) []Blocker {
 	var out []Blocker
 	if c.Ballots == 0 {
@@ -347,7 +347,11 @@ func (w *Workspace) certify(tx store.Tx, at time.Time, origin string, opts Certi
 	if err != nil {
 		return nil, err
 	}
-	for _, b := range append(blockers(&c), ab...) {
+	rb, err := reconcileBlockers(tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range append(append(blockers(&c), ab...), rb...) {
 		if reason, ok := opts.Overrides[b.Rule]; ok && strings.TrimSpace(reason) != "" {
 			overrides = append(overrides, ledger.Override{Rule: b.Rule, Reason: reason})
 			used[b.Rule] = true

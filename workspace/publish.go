@@ -114,7 +114,11 @@ func (w *Workspace) Publish(ctx context.Context, dir string, signer *Signer) (*P
 		if err != nil {
 			return err
 		}
-		for _, m := range append(manifests, rfiles...) {
+		ufiles, err := unitDataFiles(tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range append(append(manifests, rfiles...), ufiles...) {
 			files = append(files, store.File{Name: m.Name, SHA256: m.SHA256})
 		}
 		for _, f := range files {

@@ -459,6 +459,10 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		return r.replayRecount(e)
 	case TypeAccountCreate, TypeAccountUpdate, TypeSignIn, TypeSignOut, TypeAuditConfirm:
 		return r.replayAccount(e)
+	case TypeImportRegistration:
+		return r.replayRegistration(e)
+	case TypeReconcile:
+		return r.replayReconcile(e)
 	}
 	return fmt.Errorf("unknown entry type %q", e.Type)
 }
