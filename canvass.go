@@ -258,7 +258,21 @@ type ResultRow struct {
 const (
 	StatRegistered = "registered"
 	StatBallots    = "ballots"
+	// StatPollBook is the count of voters checked in at the polls (poll book), and
+	// StatAbsenteeReceived the absentee ballots received: the figures of Michigan's
+	// "in balance" test.
+	StatPollBook         = "poll_book"
+	StatAbsenteeReceived = "absentee_received"
 )
+
+// IsStat reports whether s names a statistic of a unit (ResultRow.Stat).
+func IsStat(s string) bool {
+	switch s {
+	case StatRegistered, StatBallots, StatPollBook, StatAbsenteeReceived:
+		return true
+	}
+	return false
+}
 
 // NameKey folds a name for matching: trimmed, inner runs of space collapsed, lower case.
 // County names in the Wisconsin ward report carry a trailing space; this keeps them equal.

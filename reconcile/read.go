@@ -467,8 +467,9 @@ func ReadCountyEstimates(r io.Reader, name string) ([]UnitFigures, error) {
 
 // FromResults sums results rows (package results) into figures per unit at level
 // (canvass.LevelCounty, LevelMunicipality or LevelPrecinct): votes per contest from the
-// total rows (Mode ""), Registered from StatRegistered rows and Ballots from StatBallots rows
-// of Mode "". Units come in order of first appearance; a unit's Jurisdiction is the county.
+// total rows (Mode ""), Registered, Ballots, PollBook and AbsenteeReceived from the
+// statistic rows (StatRegistered, StatBallots, StatPollBook, StatAbsenteeReceived) of Mode "".
+// Units come in order of first appearance; a unit's Jurisdiction is the county.
 func FromResults(rows []canvass.ResultRow, level canvass.Level) []UnitFigures {
 	var out []UnitFigures
 	at := map[string]int{}
@@ -498,6 +499,10 @@ func FromResults(rows []canvass.ResultRow, level canvass.Level) []UnitFigures {
 			sum(&f.Registered, r.Votes)
 		case canvass.StatBallots:
 			sum(&f.Ballots, r.Votes)
+		case canvass.StatPollBook:
+			sum(&f.PollBook, r.Votes)
+		case canvass.StatAbsenteeReceived:
+			sum(&f.AbsenteeReceived, r.Votes)
 		case "":
 			if f.VotesByContest == nil {
 				f.VotesByContest = map[string]int64{}

@@ -207,8 +207,9 @@ func newCanvass(s *src, r io.Reader, opts Options) (Reader, error) {
 				row.Contest = ""
 			}
 		} else {
-			if row.Stat != canvass.StatRegistered && row.Stat != canvass.StatBallots {
-				return false, rd.perr(rd.cur, t.line(), field(l.stat), fmt.Errorf("%w: stat %q is neither %q nor %q", canvass.ErrSyntax, row.Stat, canvass.StatRegistered, canvass.StatBallots))
+			if !canvass.IsStat(row.Stat) {
+				return false, rd.perr(rd.cur, t.line(), field(l.stat), fmt.Errorf("%w: stat %q is not one of %q, %q, %q, %q", canvass.ErrSyntax, row.Stat,
+					canvass.StatRegistered, canvass.StatBallots, canvass.StatPollBook, canvass.StatAbsenteeReceived))
 			}
 			if st, ok := canvassStatContests[row.Contest]; ok && st == row.Stat {
 				row.Contest = ""

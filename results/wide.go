@@ -122,7 +122,8 @@ var wideUnitKeys = [4][]string{
 }
 
 // wideLayout reads the header of a generic wide file: unit columns by name, statistics
-// (registered_voters; ballots_cast or ballots_cast_total; ballots_cast_<mode>), totals to skip
+// (registered_voters; ballots_cast or ballots_cast_total; ballots_cast_<mode>; poll_book or
+// voters_checked_in; absentee_received or absentee_ballots_received), totals to skip
 // (total_votes*), and every other column a choice.
 func wideLayout(s *src, hdr []string, t table) (*wideTable, error) {
 	if err := notArlo(s, hdr, t); err != nil {
@@ -162,6 +163,10 @@ func wideLayout(s *src, hdr []string, t table) (*wideTable, error) {
 			continue
 		case k == "registered_voters":
 			c.stat = canvass.StatRegistered
+		case k == "poll_book" || k == "voters_checked_in":
+			c.stat = canvass.StatPollBook
+		case k == "absentee_received" || k == "absentee_ballots_received":
+			c.stat = canvass.StatAbsenteeReceived
 		case k == "ballots_cast" || k == "ballots_cast_total":
 			if ballotsTotal >= 0 {
 				return nil, s.perr(t.row(), t.line(), name, fmt.Errorf("%w: a second total of ballots cast (the first is %q)", canvass.ErrSyntax, hdr[ballotsTotal]))

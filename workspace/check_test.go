@@ -256,3 +256,36 @@ func TestCheckRecountImpact(t *testing.T) {
 		t.Errorf("unknown question: %v", err)
 	}
 }
+
+// TestCheckBalance runs Michigan's balance test on a hand-made precinct table with poll-book
+// and absentee counts (wide CSV): Precinct 1 has 600 ballots = 400 checked in + 200 absentee
+// received (in balance); Precinct 2 has 405 against 300 + 100 (out of balance by +5);
+// Precinct 3 has 497 against 350 + 150 (−3).
+func TestCheckBalance(t *testing.T) {
+	ctx := context.Background()
+	w := newWorkspace(t)
+	p := filepath.Join(t.TempDir(), "precincts.csv")
+	os.WriteFile(p, []byte("precinct,registered_voters,poll_book,absentee_received,ballots_cast,Ann,Ben\n"+
+		"Precinct 1,1000,400,200,600,350,250\n"+
+		"Precinct 2,800,300,100,405,205,200\n"+
+		"Precinct 3,900,350,150,497,300,197\n"), 0o644)
+	if _, err := w.ImportResults(ctx, p, ImportOptions{Results: results.Options{Format: "wide", State: "MI", County: "Kent", Contest: "Mayor"}}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.Check(ctx, CheckOptions{Question: QuestionBalance, Unit: "Kent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, f := range a.Findings {
+		if f.Rule == reconcile.RuleOutOfBalance {
+			got[f.Unit.Precinct] = f.Numbers["imbalance"]
+		}
+	}
+	if len(got) != 2 || got["Precinct 2"] != 5 || got["Precinct 3"] != -3 {
+		t.Errorf("out of balance: %v, want Precinct 2 +5, Precinct 3 −3", got)
+	}
+	if s := strings.Join(a.Summary, " "); strings.Contains(s, "no poll-book counts") || !strings.Contains(s, "out_of_balance 2") {
+		t.Errorf("summary: %s", s)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/canvass-vote/canvass/results"
 	"io"
 	"os"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/canvass-vote/canvass/cvr"
+	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/workspace"
 )
 
@@ -22,7 +22,7 @@ func newImport(g *globals) *cobra.Command {
 (named with its file, record and field) nothing is stored. A file already imported (same
 SHA-256) is refused unless --replace is given; the replacement is recorded.`,
 	}
-	cmd.AddCommand(newImportCVR(g), newImportResults(g))
+	cmd.AddCommand(newImportCVR(g), newImportResults(g), newImportUnits(g))
 	return cmd
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -16,6 +15,7 @@ func newReconcile(g *globals) *cobra.Command {
 		opts       workspace.ReconcileOptions
 		by, within string
 		asJSON     bool
+		record     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "reconcile",
@@ -34,28 +34,33 @@ the rules.`,
 				return err
 			}
 			opts.Level = l
-			if within != "" {
-				parts := strings.Split(within, "/")
-				if len(parts) > 2 {
-					return fmt.Errorf("--within %q: write \"county\" or \"county / municipality\"", within)
-				}
-				opts.Within.Jurisdiction = strings.TrimSpace(parts[0])
-				if len(parts) == 2 {
-					opts.Within.Municipality = strings.TrimSpace(parts[1])
-				}
+			if opts.Within, err = parseWithin(within); err != nil {
+				return err
 			}
 			w, err := g.open(cmd)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			fs, err := w.Reconcile(cmd.Context(), opts)
+			if record {
+				seq, body, err := w.RecordReconciliation(cmd.Context(), opts)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "recorded in ledger entry %d: %d errors, %d warnings, %d info\n", seq, body.Counts["error"], body.Counts["warning"], body.Counts["info"])
+				if body.Counts["error"] > 0 {
+					fmt.Fprintln(cmd.OutOrStdout(), "errors block certification until corrected (reconcile again) or overridden with --override reconcile='reason'")
+				}
+				return nil
+			}
+			rec, err := w.Reconciliation(cmd.Context(), opts)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"findings": fs})
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"findings": rec.Findings, "sources": rec.Sources})
 			}
+			fs := rec.Findings
 			sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity > fs[j].Severity })
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "SEVERITY\tRULE\tUNIT\tFINDING")
@@ -63,7 +68,11 @@ the rules.`,
 				fmt.Fprintf(tw, "%v\t%s\t%s\t%s\n", f.Severity, f.Rule, f.Unit.Key(), f.Message)
 			}
 			fmt.Fprintf(tw, "\n%d findings\n", len(fs))
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			printSources(cmd.OutOrStdout(), rec.Sources)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&by, "by", "precinct", "level of the reporting units: county, municipality or precinct")
@@ -71,5 +80,6 @@ the rules.`,
 	cmd.Flags().StringVar(&within, "within", "", "complete the mapping's units: \"county / municipality\"")
 	cmd.Flags().BoolVar(&opts.SameDayRegistration, "same-day-registration", false, "voters may register at the polls (Wisconsin, Michigan)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&record, "record", false, "record the findings in the ledger (errors then block certification); uses imported data only")
 	return cmd
 }
