@@ -322,6 +322,33 @@ func (w *Workspace) SetPassword(ctx context.Context, name, password string) erro
 	return w.updateAccount(ctx, accountUpdateBody{Name: name, PasswordSet: true}, hash)
 }
 
+// ChangePassword sets an account's password after checking its current one
+// (ErrBadCredentials when it is wrong), and ends the account's sessions.
+func (w *Workspace) ChangePassword(ctx context.Context, name, current, password string) error {
+	if err := checkPasswordLength(password); err != nil {
+		return err
+	}
+	var sa *store.Account
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		sa, err = tx.AccountByName(name)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if sa == nil || sa.PasswordHash == "" || sa.Disabled {
+		return ErrBadCredentials
+	}
+	if ok, err := CheckPassword(sa.PasswordHash, current); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return ErrBadCredentials
+	}
+	return w.SetPassword(ctx, name, password)
+}
+
 // SetDisabled disables an account (ending its sessions) or enables it again.
 func (w *Workspace) SetDisabled(ctx context.Context, name string, disabled bool) error {
 	return w.updateAccount(ctx, accountUpdateBody{Name: name, Disabled: &disabled}, "")

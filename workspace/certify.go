@@ -347,7 +347,7 @@ func (w *Workspace) certify(tx store.Tx, at time.Time, origin string, opts Certi
 	if err != nil {
 		return nil, err
 	}
-	rb, err := reconcileBlockers(tx)
+	rb, err := w.reconcileBlockers(tx)
 	if err != nil {
 		return nil, err
 	}

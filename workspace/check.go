@@ -207,7 +207,7 @@ func (w *Workspace) Check(ctx context.Context, opts CheckOptions) (*Answer, erro
 				return err
 			}
 			for _, id := range ids {
-				s, err := loadRecount(tx, id)
+				s, err := w.loadRecount(tx, id)
 				if err != nil {
 					return err
 				}

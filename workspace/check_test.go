@@ -53,6 +53,26 @@ func TestCheckDetroit(t *testing.T) {
 		t.Errorf("without the mapping: %d units, %d without registration; want 637, 134", tb.Units, tb.NoRegistration)
 	}
 
+	// Recorded without the mapping, the 134 warnings are too many for the entry: they are kept
+	// as a file the entry names, published and checked with the log.
+	if _, body, err := w.RecordReconciliation(ctx, ReconcileOptions{Options: reconcile.Options{SameDayRegistration: true}}); err != nil || body.FindingsFile == nil || len(body.Findings) != 0 {
+		t.Fatalf("recorded: %v, %+v", err, body)
+	} else {
+		var fs []FindingRecord
+		if err := readJSON(w.openKept, body.FindingsFile, &fs); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range fs {
+			if f.Rule == reconcile.RuleNoRegistration {
+				n++
+			}
+		}
+		if n != 134 || body.Counts["error"] != 0 {
+			t.Errorf("kept findings: %d no-registration of %d, counts %v", n, len(fs), body.Counts)
+		}
+	}
+
 	// A mapping that maps a precinct twice is refused, naming the record; nothing changes.
 	bad := filepath.Join(t.TempDir(), "twice.csv")
 	os.WriteFile(bad, []byte("E-Day Precinct,ACVB Precinct\n1,72\n2,72\n1,73\n"), 0o644)
@@ -98,6 +118,14 @@ func TestCheckDetroit(t *testing.T) {
 	// Importing the same mapping again is refused.
 	if _, err := w.ImportRegistration(ctx, detroitMapping, RegistrationOptions{Format: UnitsMapping, Within: detroit}); !errors.Is(err, ErrAlreadyImported) {
 		t.Errorf("second import: %v", err)
+	}
+	// The log, with the findings file and the mapping, verifies by replay.
+	pub := filepath.Join(t.TempDir(), "pub")
+	if _, err := w.Publish(ctx, pub, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rep := verifyDir(t, pub, VerifyOptions{}); !rep.OK() || rep.Files != 2 {
+		t.Errorf("verify: %d files; %s", rep.Files, problems(rep))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -118,7 +119,11 @@ func (w *Workspace) Publish(ctx context.Context, dir string, signer *Signer) (*P
 		if err != nil {
 			return err
 		}
-		for _, m := range append(append(manifests, rfiles...), ufiles...) {
+		cfiles, err := reconcileFiles(tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range slices.Concat(manifests, rfiles, ufiles, cfiles) {
 			files = append(files, store.File{Name: m.Name, SHA256: m.SHA256})
 		}
 		for _, f := range files {

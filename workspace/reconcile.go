@@ -184,6 +184,22 @@ func (w *Workspace) reconciliation(tx store.Tx, opts ReconcileOptions) (*Reconci
 	return rec, nil
 }
 
+// reconcileFiles lists the findings files of reconcile entries (for publishing).
+func reconcileFiles(tx store.Tx) ([]ledger.FileRef, error) {
+	var out []ledger.FileRef
+	err := entriesOf(tx, TypeReconcile, func(e *ledger.Entry, _ []byte) error {
+		var b ReconcileBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		if b.FindingsFile != nil {
+			out = append(out, *b.FindingsFile)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // replacedFile reports whether another file replaced file id.
 func replacedFile(files []store.File, id int64) bool {
 	for _, f := range files {
@@ -206,10 +222,15 @@ type ReconcileBody struct {
 		ElectionDay         string `json:"election_day,omitempty"`
 	} `json:"options"`
 	Sources []Source `json:"sources"`
-	// Counts are the findings per severity; Findings lists the warnings and errors.
-	Counts   map[string]int  `json:"counts"`
-	Findings []FindingRecord `json:"findings"`
+	// Counts are the findings per severity; Findings lists the warnings and errors (or, when
+	// there are more than inlineFindings, FindingsFile names the kept file that holds them).
+	Counts       map[string]int  `json:"counts"`
+	Findings     []FindingRecord `json:"findings,omitempty"`
+	FindingsFile *ledger.FileRef `json:"findings_file,omitempty"`
 }
+
+// inlineFindings is the most findings a reconcile entry lists in its body.
+const inlineFindings = 64
 
 // FindingRecord is a finding as the ledger keeps it (whole numbers only: the ratio is left
 // out, its numbers are kept).
@@ -233,12 +254,14 @@ func (w *Workspace) RecordReconciliation(ctx context.Context, opts ReconcileOpti
 	}
 	var seq uint64
 	var body ReconcileBody
+	keep := &keeper{dir: filepath.Join(w.Dir, FilesDir)}
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
 		rec, err := w.reconciliation(tx, opts)
 		if err != nil {
 			return err
 		}
-		body = ReconcileBody{Level: string(rec.Level), Sources: rec.Sources, Counts: map[string]int{}, Findings: []FindingRecord{}}
+		body = ReconcileBody{Level: string(rec.Level), Sources: rec.Sources, Counts: map[string]int{}}
+		var kept []FindingRecord
 		body.Options.SameDayRegistration = opts.SameDayRegistration
 		if !opts.ElectionDay.IsZero() {
 			body.Options.ElectionDay = opts.ElectionDay.Format("2006-01-02")
@@ -246,13 +269,23 @@ func (w *Workspace) RecordReconciliation(ctx context.Context, opts ReconcileOpti
 		for _, f := range rec.Findings {
 			body.Counts[string(f.Severity)]++
 			if f.Severity != reconcile.Info {
-				body.Findings = append(body.Findings, FindingRecord{Rule: f.Rule, Severity: string(f.Severity), Unit: f.Unit.String(),
+				kept = append(kept, FindingRecord{Rule: f.Rule, Severity: string(f.Severity), Unit: f.Unit.String(),
 					Members: len(f.Members), Contest: f.Contest, Choice: f.Choice, Numbers: f.Numbers, Message: f.Message})
+			}
+		}
+		body.Findings = kept
+		if len(kept) > inlineFindings {
+			body.Findings = nil
+			if body.FindingsFile, err = keepJSON(keep, "reconcile-findings.json", kept); err != nil {
+				return err
 			}
 		}
 		seq, _, err = w.append(tx, w.now(), TypeReconcile, body)
 		return err
 	})
+	if err != nil {
+		keep.undo()
+	}
 	return seq, &body, err
 }
 
@@ -260,6 +293,9 @@ func (w *Workspace) RecordReconciliation(ctx context.Context, opts ReconcileOpti
 func (r *replayer) replayReconcile(e *ledger.Entry) error {
 	var b ReconcileBody
 	if err := e.DecodeBody(&b); err != nil {
+		return err
+	}
+	if err := r.checkDerived(b.FindingsFile); err != nil {
 		return err
 	}
 	level, err := ParseLevel(b.Level)
@@ -279,7 +315,7 @@ func (r *replayer) replayReconcile(e *ledger.Entry) error {
 
 // reconcileBlockers are the errors of the last recorded reconciliation: a certification is
 // refused while the record shows units whose numbers do not add up (rule "reconcile").
-func reconcileBlockers(tx store.Tx) ([]Blocker, error) {
+func (w *Workspace) reconcileBlockers(tx store.Tx) ([]Blocker, error) {
 	var last *ReconcileBody
 	err := entriesOf(tx, TypeReconcile, func(e *ledger.Entry, _ []byte) error {
 		var b ReconcileBody
@@ -292,8 +328,14 @@ func reconcileBlockers(tx store.Tx) ([]Blocker, error) {
 	if err != nil || last == nil || last.Counts[string(reconcile.Error)] == 0 {
 		return nil, err
 	}
+	findings := last.Findings
+	if last.FindingsFile != nil {
+		if err := readJSON(w.openKept, last.FindingsFile, &findings); err != nil {
+			return nil, err
+		}
+	}
 	first := ""
-	for _, f := range last.Findings {
+	for _, f := range findings {
 		if f.Severity == string(reconcile.Error) {
 			first = f.Message
 			break

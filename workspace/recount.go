@@ -2,8 +2,12 @@ package workspace
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -67,8 +71,11 @@ type RecountStartBody struct {
 	Certification *uint64  `json:"certification,omitempty"`
 	Winners       int      `json:"winners"`
 	Choices       []string `json:"choices"`
-	// Units holds the canvass counts of every unit of the contest (of State, when set).
-	Units []RecountUnit `json:"units"`
+	// Units holds the canvass counts of every unit of the contest (of State, when set), or,
+	// when there are more than inlineUnits, UnitsFile names the kept file that holds them (the
+	// canonical JSON of the list).
+	Units     []RecountUnit   `json:"units,omitempty"`
+	UnitsFile *ledger.FileRef `json:"units_file,omitempty"`
 }
 
 // ChoiceMapping maps a choice as a recount source names it to the contest's choice ("" for a
@@ -88,8 +95,10 @@ type RecountEntryBody struct {
 	Results      *ledger.ResultsOptions `json:"results,omitempty"`
 	Jurisdiction string                 `json:"jurisdiction,omitempty"`
 	Choices      []ChoiceMapping        `json:"choices,omitempty"`
-	// Units holds the recount counts entered, in the order of the start's units.
-	Units []RecountUnit `json:"units"`
+	// Units holds the recount counts entered, in the order of the start's units (or
+	// UnitsFile, as in RecountStartBody).
+	Units     []RecountUnit   `json:"units,omitempty"`
+	UnitsFile *ledger.FileRef `json:"units_file,omitempty"`
 	// Outside counts the units of the file that are in the contest but not recounted.
 	Outside int `json:"outside,omitempty"`
 	// NotCompared lists the source's choices mapped to "" with their votes over the units
@@ -127,6 +136,59 @@ var (
 	// ErrRecountClosed is returned for an entry into a finished recount.
 	ErrRecountClosed = errors.New("the recount is finished")
 )
+
+// inlineUnits is the most units a recount entry lists in its body; more go to a kept file, so
+// that an entry stays within the log's 64 KiB.
+const inlineUnits = 64
+
+// putUnits sets units inline, or keeps them as a file named name and refers to it.
+func putUnits(keep *keeper, name string, units []RecountUnit, inline *[]RecountUnit, file **ledger.FileRef) error {
+	if len(units) <= inlineUnits {
+		*inline = units
+		return nil
+	}
+	ref, err := keepJSON(keep, name, units)
+	*file = ref
+	return err
+}
+
+// getUnits returns the units of a body: inline, or read from the kept file.
+func getUnits(open func(string) (io.ReadCloser, error), inline []RecountUnit, file *ledger.FileRef) ([]RecountUnit, error) {
+	if file == nil {
+		return inline, nil
+	}
+	var units []RecountUnit
+	err := readJSON(open, file, &units)
+	return units, err
+}
+
+// keepJSON keeps the canonical JSON of v as a file of the workspace (published with the
+// log), for a list too long for a ledger entry, and returns its reference.
+func keepJSON(keep *keeper, name string, v any) (*ledger.FileRef, error) {
+	b, err := ledger.Canonical(v)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(b)
+	sum := hex.EncodeToString(h[:])
+	if err := keep.bytes(sum, b); err != nil {
+		return nil, err
+	}
+	return &ledger.FileRef{Name: name, SHA256: sum, Size: int64(len(b))}, nil
+}
+
+// readJSON decodes a file kept by keepJSON.
+func readJSON(open func(string) (io.ReadCloser, error), ref *ledger.FileRef, v any) error {
+	rc, err := open(ref.SHA256)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := json.NewDecoder(rc).Decode(v); err != nil {
+		return fmt.Errorf("files/%s (%s): %w", ref.SHA256, ref.Name, err)
+	}
+	return nil
+}
 
 // levelDepth is the number of unit-name parts below the state at level l.
 func levelDepth(l canvass.Level) int {
@@ -230,6 +292,7 @@ func (w *Workspace) RecountStart(ctx context.Context, opts RecountOptions) (uint
 		}
 	}
 	var id uint64
+	keep := &keeper{dir: filepath.Join(w.Dir, FilesDir)}
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
 		c, err := pickContest(tx, opts.Contest, opts.Source, level)
 		if err != nil {
@@ -255,6 +318,7 @@ func (w *Workspace) RecountStart(ctx context.Context, opts RecountOptions) (uint
 		}
 		body.Choices = choices
 		depth := levelDepth(level)
+		var units []RecountUnit
 		jkeys := make([]string, len(opts.Jurisdictions))
 		found := make([]bool, len(opts.Jurisdictions))
 		for i, j := range opts.Jurisdictions {
@@ -274,16 +338,22 @@ func (w *Workspace) RecountStart(ctx context.Context, opts RecountOptions) (uint
 					ru.Recount, found[i] = true, true
 				}
 			}
-			body.Units = append(body.Units, ru)
+			units = append(units, ru)
 		}
 		for i, ok := range found {
 			if !ok {
 				return fmt.Errorf("recount: jurisdiction %q has no unit of contest %q at level %s%s", opts.Jurisdictions[i], c.Name, level, stateNote(state))
 			}
 		}
+		if err := putUnits(keep, "recount-canvass.json", units, &body.Units, &body.UnitsFile); err != nil {
+			return err
+		}
 		id, _, err = w.append(tx, w.now(), TypeRecountStart, body)
 		return err
 	})
+	if err != nil {
+		keep.undo()
+	}
 	return id, err
 }
 
@@ -345,7 +415,7 @@ type recountState struct {
 	finishAt uint64
 }
 
-func loadRecount(tx store.Tx, id uint64) (*recountState, error) {
+func (w *Workspace) loadRecount(tx store.Tx, id uint64) (*recountState, error) {
 	if id == 0 {
 		var open []uint64
 		closed := map[uint64]bool{}
@@ -398,6 +468,9 @@ func loadRecount(tx store.Tx, id uint64) (*recountState, error) {
 	if s == nil {
 		return nil, fmt.Errorf("recount: there is no entry %d", id)
 	}
+	if s.start.Units, err = getUnits(w.openKept, s.start.Units, s.start.UnitsFile); err != nil {
+		return nil, err
+	}
 	depth := levelDepth(canvass.Level(s.start.Level))
 	for i, u := range s.start.Units {
 		k, _ := unitKey(u.Unit, depth)
@@ -412,7 +485,11 @@ func loadRecount(tx store.Tx, id uint64) (*recountState, error) {
 			return nil
 		}
 		s.entries = append(s.entries, e.Seq)
-		for _, u := range b.Units {
+		units, err := getUnits(w.openKept, b.Units, b.UnitsFile)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
 			k, _ := unitKey(u.Unit, depth)
 			i, ok := s.units[k]
 			if !ok || len(u.Votes) != len(s.start.Choices) {
@@ -462,10 +539,9 @@ func (w *Workspace) RecountEnter(ctx context.Context, in RecountEntry) (uint64, 
 	if set != 1 {
 		return 0, errors.New("recount: enter counts either by hand (units) or from one file")
 	}
-	var keep *keeper
+	keep := &keeper{dir: filepath.Join(w.Dir, FilesDir)}
 	var ref *ledger.FileRef
 	if in.File != "" {
-		keep = &keeper{dir: filepath.Join(w.Dir, FilesDir)}
 		sum, size, err := hashPath(in.File, keep)
 		if err != nil {
 			return 0, err
@@ -474,7 +550,7 @@ func (w *Workspace) RecountEnter(ctx context.Context, in RecountEntry) (uint64, 
 	}
 	var seq uint64
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
-		s, err := loadRecount(tx, in.Recount)
+		s, err := w.loadRecount(tx, in.Recount)
 		if err != nil {
 			return err
 		}
@@ -498,8 +574,12 @@ func (w *Workspace) RecountEnter(ctx context.Context, in RecountEntry) (uint64, 
 			idx = append(idx, i)
 		}
 		sort.Ints(idx)
+		units := make([]RecountUnit, 0, len(idx))
 		for _, i := range idx {
-			body.Units = append(body.Units, RecountUnit{Unit: s.start.Units[i].Unit, Votes: got[i]})
+			units = append(units, RecountUnit{Unit: s.start.Units[i].Unit, Votes: got[i]})
+		}
+		if err := putUnits(keep, "recount-counts.json", units, &body.Units, &body.UnitsFile); err != nil {
+			return err
 		}
 		seq, _, err = w.append(tx, w.now(), TypeRecountEntry, body)
 		return err
@@ -741,7 +821,7 @@ func votesByName(choices []string, votes []int64) map[string]int64 {
 func (w *Workspace) RecountReport(ctx context.Context, id uint64) (*RecountReport, error) {
 	var rep *RecountReport
 	err := w.Store.View(ctx, func(tx store.Tx) error {
-		s, err := loadRecount(tx, id)
+		s, err := w.loadRecount(tx, id)
 		if err != nil {
 			return err
 		}
@@ -768,7 +848,7 @@ func (w *Workspace) Recounts(ctx context.Context) ([]uint64, error) {
 func (w *Workspace) RecountFinish(ctx context.Context, id uint64, note string) (*RecountReport, error) {
 	var rep *RecountReport
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
-		s, err := loadRecount(tx, id)
+		s, err := w.loadRecount(tx, id)
 		if err != nil {
 			return err
 		}
@@ -799,6 +879,9 @@ func (r *replayer) replayRecount(e *ledger.Entry) error {
 		if err := e.DecodeBody(&b); err != nil {
 			return err
 		}
+		if err := r.checkDerived(b.UnitsFile); err != nil {
+			return err
+		}
 		_, err := r.w.RecountStart(r.ctx, RecountOptions{Contest: b.Contest, Source: b.Source, Level: canvass.Level(b.Level),
 			Jurisdictions: b.Jurisdictions, State: b.State, Reason: b.Reason})
 		return err
@@ -808,6 +891,9 @@ func (r *replayer) replayRecount(e *ledger.Entry) error {
 			return err
 		}
 		in := RecountEntry{Recount: b.Recount, Note: b.Note}
+		if err := r.checkDerived(b.UnitsFile); err != nil {
+			return err
+		}
 		if b.File == nil {
 			var start RecountStartBody
 			if b.Recount >= uint64(len(r.decoded)) || r.decoded[b.Recount] == nil || r.decoded[b.Recount].Type != TypeRecountStart {
@@ -816,8 +902,12 @@ func (r *replayer) replayRecount(e *ledger.Entry) error {
 			if err := r.decoded[b.Recount].DecodeBody(&start); err != nil {
 				return err
 			}
+			units, err := getUnits(r.open, b.Units, b.UnitsFile)
+			if err != nil {
+				return err
+			}
 			in.Units = map[string]map[string]int64{}
-			for _, u := range b.Units {
+			for _, u := range units {
 				in.Units[u.Unit] = votesByName(start.Choices, u.Votes)
 			}
 		} else {
@@ -853,16 +943,46 @@ func (r *replayer) replayRecount(e *ledger.Entry) error {
 	return fmt.Errorf("unknown recount entry type %q", e.Type)
 }
 
-// recountFiles lists the files recount entries name (for publishing).
+// checkDerived checks a published file that a replayed entry makes again (a list of units
+// kept as a file): it must be published, with the recorded hash.
+func (r *replayer) checkDerived(ref *ledger.FileRef) error {
+	if ref == nil {
+		return nil
+	}
+	_, cleanup, err := r.fetch("units file", *ref)
+	if err != nil {
+		return err
+	}
+	cleanup()
+	return nil
+}
+
+// recountFiles lists the files recount entries name (for publishing): the files entered and
+// the unit lists kept as files.
 func recountFiles(tx store.Tx) ([]ledger.FileRef, error) {
 	var out []ledger.FileRef
-	err := entriesOf(tx, TypeRecountEntry, func(e *ledger.Entry, _ []byte) error {
+	err := entriesOf(tx, TypeRecountStart, func(e *ledger.Entry, _ []byte) error {
+		var b RecountStartBody
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		if b.UnitsFile != nil {
+			out = append(out, *b.UnitsFile)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = entriesOf(tx, TypeRecountEntry, func(e *ledger.Entry, _ []byte) error {
 		var b RecountEntryBody
 		if err := e.DecodeBody(&b); err != nil {
 			return err
 		}
-		if b.File != nil {
-			out = append(out, *b.File)
+		for _, f := range []*ledger.FileRef{b.File, b.UnitsFile} {
+			if f != nil {
+				out = append(out, *f)
+			}
 		}
 		return nil
 	})
