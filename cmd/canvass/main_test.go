@@ -265,3 +265,58 @@ func TestReconcileCommand(t *testing.T) {
 		t.Errorf("reconcile joined: %v\n%s", err, out)
 	}
 }
+
+// TestRecountAndCheckCommands runs the Wisconsin recount and a claim check through the CLI:
+// the county canvass, the recount of Milwaukee and Dane from the Elections Commission's report
+// (figures by hand in workspace/recount_test.go: margin 20,608 → 20,682, +74), a refused entry
+// for a county outside the recount, and the check citing the files by hash.
+func TestRecountAndCheckCommands(t *testing.T) {
+	ws := t.TempDir()
+	if _, err := run(t, "init", ws); err != nil {
+		t.Fatal(err)
+	}
+	steps := [][]string{
+		{"import", "results", "--format", "wide", "--contest-name", "President", "--skip", "diff,per_gop,per_dem,per_point_diff",
+			"../../testdata/us2020/national/county_presidential_results_2020.csv"},
+		{"recount", "start", "--contest", "President", "--state", "WI", "--jurisdiction", "Milwaukee", "--jurisdiction", "Dane"},
+		{"recount", "enter", "--file", "../../testdata/us2020/wi/wec_wardbyward_president_by_assembly_district_after_recount.csv", "--format", "wec",
+			"--choice", "Joseph R. Biden / Kamala D. Harris=votes_dem", "--choice", "Donald J. Trump / Michael R. Pence=votes_gop", "--choice", "*="},
+	}
+	for _, s := range steps {
+		if out, err := run(t, append([]string{"--workspace", ws}, s...)...); err != nil {
+			t.Fatalf("%v: %v\n%s", s, err, out)
+		}
+	}
+	if _, err := run(t, "--workspace", ws, "recount", "enter", "--unit", "WI / Adams", "--votes", "votes_dem=1,votes_gop=2"); err == nil || !strings.Contains(err.Error(), "not in the recounted jurisdictions") {
+		t.Errorf("entry outside the recount: %v", err)
+	}
+	out, err := run(t, "--workspace", ws, "recount", "report")
+	if err != nil || !strings.Contains(out, "Margin of votes_dem over votes_gop: 20608 → 20682 (+74)") || !strings.Contains(out, "may be requested yes; paid by the petitioner") {
+		t.Errorf("report: %v\n%s", err, out)
+	}
+	out, err = run(t, "--workspace", ws, "recount", "finish")
+	if err != nil || !strings.Contains(out, "Finished in ledger entry 4") {
+		t.Errorf("finish: %v\n%s", err, out)
+	}
+	out, err = run(t, "--workspace", ws, "check", "recount-impact", "--unit", "Milwaukee")
+	if err != nil || !strings.Contains(out, "(+74, 0.36% of the margin)") || !strings.Contains(out, "sha256 98c7412018bfaa2a9ac4fea088fd5bb4bbf1c5f2b93f524da574a2d83c25ccbe") {
+		t.Errorf("check: %v\n%s", err, out)
+	}
+}
+
+// FuzzParseVotes: the --votes parser never panics and returns whole numbers by name.
+func FuzzParseVotes(f *testing.F) {
+	for _, s := range []string{"votes_dem=1300,votes_gop=280", "A=1", "=1", "A=", "A=1,,B=2", "A=-5", "A=99999999999999999999", "a b=3, c=4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseVotes(s)
+		if err == nil {
+			for name := range m {
+				if name == "" || strings.ContainsAny(name, ",=") {
+					t.Errorf("%q: choice %q", s, name)
+				}
+			}
+		}
+	})
+}
