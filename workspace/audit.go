@@ -841,33 +841,6 @@ func (w *Workspace) Audits(ctx context.Context) ([]uint64, error) {
 	return ids, err
 }
 
-// auditManifests lists the files audits keep (ballot manifests, hand counts) to publish.
-func auditManifests(tx store.Tx) ([]ledger.FileRef, error) {
-	var out []ledger.FileRef
-	err := entriesOf(tx, TypeAuditStart, func(e *ledger.Entry, _ []byte) error {
-		var b auditStartBody
-		if err := e.DecodeBody(&b); err != nil {
-			return err
-		}
-		if b.Manifest != nil {
-			out = append(out, *b.Manifest)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = entriesOf(tx, TypeAuditHandCount, func(e *ledger.Entry, _ []byte) error {
-		var b auditHandCountBody
-		if err := e.DecodeBody(&b); err != nil {
-			return err
-		}
-		out = append(out, b.File)
-		return nil
-	})
-	return out, err
-}
-
 // replayAudit re-runs an audit entry during a rebuild (see Verify).
 func (r *replayer) replayAudit(e *ledger.Entry) error {
 	switch e.Type {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -107,23 +106,11 @@ func (w *Workspace) Publish(ctx context.Context, dir string, signer *Signer) (*P
 		if err != nil {
 			return err
 		}
-		manifests, err := auditManifests(tx)
+		refs, err := entryFiles(tx)
 		if err != nil {
 			return err
 		}
-		rfiles, err := recountFiles(tx)
-		if err != nil {
-			return err
-		}
-		ufiles, err := unitDataFiles(tx)
-		if err != nil {
-			return err
-		}
-		cfiles, err := reconcileFiles(tx)
-		if err != nil {
-			return err
-		}
-		for _, m := range slices.Concat(manifests, rfiles, ufiles, cfiles) {
+		for _, m := range refs {
 			files = append(files, store.File{Name: m.Name, SHA256: m.SHA256})
 		}
 		for _, f := range files {
@@ -253,4 +240,56 @@ func writeAtomic(path string, data []byte) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// filesOf lists the files that the entries of one type name, as refs gives them from a body.
+func filesOf[B any](tx store.Tx, typ string, refs func(b *B) []*ledger.FileRef) ([]ledger.FileRef, error) {
+	var out []ledger.FileRef
+	err := entriesOf(tx, typ, func(e *ledger.Entry, _ []byte) error {
+		var b B
+		if err := e.DecodeBody(&b); err != nil {
+			return err
+		}
+		for _, r := range refs(&b) {
+			if r != nil {
+				out = append(out, *r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// entryFiles lists the files kept by entries other than imports, to publish: audits' ballot
+// manifests and hand counts, recount files and unit lists, unit data files (replaced ones too:
+// their entries are replayed) and reconciliation findings.
+func entryFiles(tx store.Tx) ([]ledger.FileRef, error) {
+	var out []ledger.FileRef
+	for _, f := range []func() ([]ledger.FileRef, error){
+		func() ([]ledger.FileRef, error) {
+			return filesOf(tx, TypeAuditStart, func(b *auditStartBody) []*ledger.FileRef { return []*ledger.FileRef{b.Manifest} })
+		},
+		func() ([]ledger.FileRef, error) {
+			return filesOf(tx, TypeAuditHandCount, func(b *auditHandCountBody) []*ledger.FileRef { return []*ledger.FileRef{&b.File} })
+		},
+		func() ([]ledger.FileRef, error) {
+			return filesOf(tx, TypeRecountStart, func(b *RecountStartBody) []*ledger.FileRef { return []*ledger.FileRef{b.UnitsFile} })
+		},
+		func() ([]ledger.FileRef, error) {
+			return filesOf(tx, TypeRecountEntry, func(b *RecountEntryBody) []*ledger.FileRef { return []*ledger.FileRef{b.File, b.UnitsFile} })
+		},
+		func() ([]ledger.FileRef, error) {
+			return filesOf(tx, TypeImportRegistration, func(b *RegistrationBody) []*ledger.FileRef { return []*ledger.FileRef{&b.File} })
+		},
+		func() ([]ledger.FileRef, error) {
+			return filesOf(tx, TypeReconcile, func(b *ReconcileBody) []*ledger.FileRef { return []*ledger.FileRef{b.FindingsFile} })
+		},
+	} {
+		refs, err := f()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, refs...)
+	}
+	return out, nil
 }

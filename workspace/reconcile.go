@@ -184,22 +184,6 @@ func (w *Workspace) reconciliation(tx store.Tx, opts ReconcileOptions) (*Reconci
 	return rec, nil
 }
 
-// reconcileFiles lists the findings files of reconcile entries (for publishing).
-func reconcileFiles(tx store.Tx) ([]ledger.FileRef, error) {
-	var out []ledger.FileRef
-	err := entriesOf(tx, TypeReconcile, func(e *ledger.Entry, _ []byte) error {
-		var b ReconcileBody
-		if err := e.DecodeBody(&b); err != nil {
-			return err
-		}
-		if b.FindingsFile != nil {
-			out = append(out, *b.FindingsFile)
-		}
-		return nil
-	})
-	return out, err
-}
-
 // replacedFile reports whether another file replaced file id.
 func replacedFile(files []store.File, id int64) bool {
 	for _, f := range files {

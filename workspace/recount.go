@@ -956,35 +956,3 @@ func (r *replayer) checkDerived(ref *ledger.FileRef) error {
 	cleanup()
 	return nil
 }
-
-// recountFiles lists the files recount entries name (for publishing): the files entered and
-// the unit lists kept as files.
-func recountFiles(tx store.Tx) ([]ledger.FileRef, error) {
-	var out []ledger.FileRef
-	err := entriesOf(tx, TypeRecountStart, func(e *ledger.Entry, _ []byte) error {
-		var b RecountStartBody
-		if err := e.DecodeBody(&b); err != nil {
-			return err
-		}
-		if b.UnitsFile != nil {
-			out = append(out, *b.UnitsFile)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = entriesOf(tx, TypeRecountEntry, func(e *ledger.Entry, _ []byte) error {
-		var b RecountEntryBody
-		if err := e.DecodeBody(&b); err != nil {
-			return err
-		}
-		for _, f := range []*ledger.FileRef{b.File, b.UnitsFile} {
-			if f != nil {
-				out = append(out, *f)
-			}
-		}
-		return nil
-	})
-	return out, err
-}

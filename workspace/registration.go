@@ -294,19 +294,6 @@ func unitFiles(tx store.Tx, open func(sum string) (io.ReadCloser, error)) ([]*un
 	return kept, nil
 }
 
-// unitDataFiles lists the files unit data entries name (for publishing).
-func unitDataFiles(tx store.Tx) ([]ledger.FileRef, error) {
-	ufs, err := unitFiles(tx, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ledger.FileRef, len(ufs))
-	for i, uf := range ufs {
-		out[i] = uf.body.File
-	}
-	return out, nil
-}
-
 // replayRegistration re-imports unit data from the published log.
 func (r *replayer) replayRegistration(e *ledger.Entry) error {
 	var b RegistrationBody
