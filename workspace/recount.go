@@ -38,7 +38,8 @@ type RecountOptions struct {
 	Contest string
 	// Source is "results" or "cvr", needed only when the contest is counted from both.
 	Source string
-	// Level is the level of the units the recount reports (default county).
+	// Level is the level of the units the recount reports (default county; state compares
+	// the contest's totals as one unit).
 	Level canvass.Level
 	// Jurisdictions names the jurisdictions recounted: every unit of the contest at Level that
 	// lies in one of them is recounted ("Milwaukee", "Dane County", "WI / Dane").
@@ -190,6 +191,18 @@ func readJSON(open func(string) (io.ReadCloser, error), ref *ledger.FileRef, v a
 	return nil
 }
 
+// unitsOf returns the units of a contest's result at level; at the state level, the contest's
+// totals as one unit named by the state (the tabulation keeps no state tables).
+func unitsOf(c *tabulate.ContestResult, level canvass.Level, state string) []tabulate.UnitResult {
+	if level != canvass.LevelState {
+		return c.Units
+	}
+	if state == "" {
+		state = "all"
+	}
+	return []tabulate.UnitResult{{Unit: state, Ballots: c.Ballots, Choices: c.Choices}}
+}
+
 // levelDepth is the number of unit-name parts below the state at level l.
 func levelDepth(l canvass.Level) int {
 	switch l {
@@ -282,7 +295,7 @@ func (w *Workspace) RecountStart(ctx context.Context, opts RecountOptions) (uint
 		return 0, errors.New("recount: name at least one jurisdiction to recount")
 	}
 	level := opts.Level
-	if level == "" || level == canvass.LevelState {
+	if level == "" {
 		level = canvass.LevelCounty
 	}
 	state := ""
@@ -324,7 +337,7 @@ func (w *Workspace) RecountStart(ctx context.Context, opts RecountOptions) (uint
 		for i, j := range opts.Jurisdictions {
 			jkeys[i] = jurisdictionKey(j)
 		}
-		for _, u := range c.Units {
+		for _, u := range unitsOf(c, level, state) {
 			key, ust := unitKey(u.Unit, depth)
 			if state != "" && ust != "" && ust != state {
 				continue
@@ -706,7 +719,7 @@ func (s *recountState) fromFile(in RecountEntry, body *RecountEntryBody) (map[in
 	}
 	depth := levelDepth(level)
 	got := map[int][]int64{}
-	for _, u := range c.Units {
+	for _, u := range unitsOf(c, level, s.start.State) {
 		k, _ := unitKey(u.Unit, depth)
 		i, ok := s.units[k]
 		if !ok {
