@@ -80,7 +80,9 @@ func Build(ctx context.Context, dir, actor string) (*Built, error) {
 	return b, nil
 }
 
-func (b *Built) step(format string, args ...any) { b.Steps = append(b.Steps, fmt.Sprintf(format, args...)) }
+func (b *Built) step(format string, args ...any) {
+	b.Steps = append(b.Steps, fmt.Sprintf(format, args...))
+}
 
 func (b *Built) build(ctx context.Context) error {
 	w := b.Workspace
@@ -114,7 +116,7 @@ func (b *Built) build(ctx context.Context) error {
 	}
 	if _, err := w.RecountEnter(ctx, workspace.RecountEntry{File: paths[WisconsinWards], Results: results.Options{Format: "wec"},
 		Choices: map[string]string{"Joseph R. Biden / Kamala D. Harris": "votes_dem", "Donald J. Trump / Michael R. Pence": "votes_gop", "*": ""},
-		Note: "the Elections Commission's ward report after the recount"}); err != nil {
+		Note:    "the Elections Commission's ward report after the recount"}); err != nil {
 		return err
 	}
 	rr, err := w.RecountFinish(ctx, b.WisconsinRecount, "county boards of canvassers, 2020-11-29")
