@@ -2,7 +2,6 @@ package electoral
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/canvass-vote/canvass/recount"
 )
@@ -24,12 +23,6 @@ type Reach struct {
 	Note    string `json:"note,omitempty"`
 }
 
-// twoLeaders reports whether a statute's total (recount.StateRules.Total) is the votes of the
-// two leading candidates rather than every vote for the office.
-func twoLeaders(r recount.StateRules) bool {
-	return strings.Contains(r.Total, "two candidates")
-}
-
 // reach looks the unit's state up in recount's table. margin < 0 means no runner-up. The
 // rules are the state's rules for a statewide office; a district unit is reported with them
 // and says so.
@@ -41,10 +34,7 @@ func reach(u Unit, margin, top2, total int64) Reach {
 	if margin < 0 {
 		return Reach{OnFile: true, Rule: r.Citation, Note: "a single candidate: no margin"}
 	}
-	d := total
-	if twoLeaders(r) {
-		d = top2
-	}
+	d := r.Divisor(top2, total)
 	e := recount.Reach(u.State, margin, d)
 	out := Reach{OnFile: true, Automatic: e.Automatic, Requestable: e.Requestable, WhoPays: e.WhoPays,
 		Rule: r.Citation, Divisor: d}

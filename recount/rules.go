@@ -80,8 +80,11 @@ type StateRules struct {
 	// nothing; outside them the petitioner pays. GovernmentAlwaysPays: never a fee.
 	GovernmentPays       []Threshold `json:"government_pays,omitempty"`
 	GovernmentAlwaysPays bool        `json:"government_always_pays,omitempty"`
-	// Total says what the statute divides the margin by; Reach's total must be that number.
-	Total string `json:"total"`
+	// Total says what the statute divides the margin by; Reach's total must be that number
+	// (Divisor picks it). TwoLeaders is set when it is the votes of the two leading
+	// candidates rather than every vote for the office.
+	Total      string `json:"total"`
+	TwoLeaders bool   `json:"two_leaders,omitempty"`
 	// Citation names the statute sections; Summary states the rule in words; History records
 	// changes.
 	Citation string `json:"citation"`
@@ -114,6 +117,7 @@ var stateRules = []StateRules{
 		Automatic:      []Threshold{{Share: Fraction{1, 200}}},
 		AutomaticScope: "every candidate race and ballot measure",
 		Total:          "votes cast for the two candidates with the most votes",
+		TwoLeaders:     true,
 		Citation:       "A.R.S. § 16-661(A)",
 		Summary: "A recount is required when the margin between the two leading candidates is less than or equal to " +
 			"one-half of one percent of the votes cast for both; candidates may not ask for one. The recount is ordered " +
@@ -184,6 +188,15 @@ var stateRules = []StateRules{
 			"No fee when the margin is not more than 0.25 percent (more than 4,000 votes) or less than 10 votes (4,000 or " +
 			"fewer); otherwise the petitioner pays the estimated cost in advance.",
 	},
+}
+
+// Divisor is the total the state's statute divides the margin by: the two leaders' votes
+// (leaders) when TwoLeaders, every vote for the office (all) otherwise.
+func (r StateRules) Divisor(leaders, all int64) int64 {
+	if r.TwoLeaders {
+		return leaders
+	}
+	return all
 }
 
 // States lists the postal codes of the states in the table, in order.

@@ -145,3 +145,23 @@ func TestRulesTable(t *testing.T) {
 		t.Error("Ohio is not in the table")
 	}
 }
+
+// TestDivisor: Arizona's statute divides by the two leaders' votes (A.R.S. § 16-661(A)),
+// Wisconsin's by every vote for the office (Wis. Stat. § 9.01). Arizona 2020 (FEC table 2):
+// Biden 1,672,143 + Trump 1,661,686 = 3,333,829 of 3,387,326 votes.
+func TestDivisor(t *testing.T) {
+	az, _ := Rules("AZ")
+	wi, _ := Rules("WI")
+	if d := az.Divisor(3333829, 3387326); d != 3333829 {
+		t.Errorf("Arizona divides by %d", d)
+	}
+	if d := wi.Divisor(3240738, 3298041); d != 3298041 {
+		t.Errorf("Wisconsin divides by %d", d)
+	}
+	for _, s := range States() {
+		r, _ := Rules(s)
+		if r.TwoLeaders != (s == "AZ") {
+			t.Errorf("%s: TwoLeaders %v (its total: %q)", s, r.TwoLeaders, r.Total)
+		}
+	}
+}

@@ -777,7 +777,8 @@ type RecountReport struct {
 	// Rules are the state's recount rules and what they allowed at the canvass margin.
 	Rules *recount.StateRules  `json:"rules,omitempty"`
 	Reach *recount.Eligibility `json:"reach,omitempty"`
-	// Margin and Total are the canvass margin and total votes Reach was computed from.
+	// Margin and Total are the canvass margin and the total Reach divided it by (the state's
+	// statute says which: every vote for the office, or the two leaders' — Arizona).
 	Margin   int64              `json:"margin"`
 	Total    int64              `json:"total"`
 	Finished *RecountFinishBody `json:"finished,omitempty"`
@@ -815,6 +816,11 @@ func (s *recountState) report() (*RecountReport, error) {
 	}
 	if st.State != "" {
 		if r, ok := recount.Rules(st.State); ok {
+			var top2 int64
+			for i := 0; i < len(cmp.Totals) && i < 2; i++ {
+				top2 += cmp.Totals[i].Canvass
+			}
+			rep.Total = r.Divisor(top2, rep.Total)
 			e := recount.Reach(st.State, rep.Margin, rep.Total)
 			rep.Rules, rep.Reach = &r, &e
 		}
