@@ -1,8 +1,6 @@
 package electoral
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -10,6 +8,7 @@ import (
 	"strings"
 
 	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/internal/csvtable"
 )
 
 // Formats named in the readers' *canvass.ParseError.
@@ -19,106 +18,6 @@ const (
 	FormatDistricts     = "district results"
 	FormatCounties      = "county results"
 )
-
-// csvTable is a CSV file read whole: the header, its columns by canvass.NameKey, the records
-// and their lines.
-type csvTable struct {
-	format, file string
-	hdr          []string
-	col          map[string]int
-	recs         [][]string
-	lines        []int64
-}
-
-// readCSV reads a CSV file with a header row.
-func readCSV(r io.Reader, format, file string) (*csvTable, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	t := &csvTable{format: format, file: file, col: map[string]int{}}
-	for n := int64(1); ; n++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			line := int64(0)
-			if errors.As(err, &pe) {
-				line = int64(pe.Line)
-			}
-			return nil, &canvass.ParseError{Format: format, File: file, Record: n, Line: line, Err: fmt.Errorf("%w: %v", canvass.ErrSyntax, err)}
-		}
-		line, _ := cr.FieldPos(0)
-		if t.hdr == nil {
-			rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
-			t.hdr = rec
-			for i, h := range rec {
-				k := canvass.NameKey(h)
-				if _, dup := t.col[k]; dup {
-					return nil, t.perr(-1, h, fmt.Errorf("%w: column %q appears twice", canvass.ErrSyntax, h))
-				}
-				t.col[k] = i
-			}
-			continue
-		}
-		t.recs = append(t.recs, rec)
-		t.lines = append(t.lines, int64(line))
-	}
-	if t.hdr == nil {
-		return nil, &canvass.ParseError{Format: format, File: file, Err: fmt.Errorf("%w: no header row", canvass.ErrTruncated)}
-	}
-	return t, nil
-}
-
-// perr is an error in data record i (0-based; -1 for the header) and field.
-func (t *csvTable) perr(i int, field string, err error) error {
-	if i < 0 {
-		return &canvass.ParseError{Format: t.format, File: t.file, Record: 1, Field: field, Err: err}
-	}
-	return &canvass.ParseError{Format: t.format, File: t.file, Record: int64(i) + 2, Line: t.lines[i], Field: field, Err: err}
-}
-
-// column returns the column named name, or -1; with required, a missing one is an error.
-func (t *csvTable) column(name string, required bool) (int, error) {
-	j, ok := t.col[canvass.NameKey(name)]
-	if !ok {
-		if required {
-			return -1, t.perr(-1, name, fmt.Errorf("%w: the header has no %q column (it has %s)", canvass.ErrMissingField, name, strings.Join(t.hdr, ",")))
-		}
-		return -1, nil
-	}
-	return j, nil
-}
-
-// cell returns the trimmed field of record i at column c ("" when the record is short).
-func (t *csvTable) cell(i, c int) string {
-	if c < 0 || c >= len(t.recs[i]) {
-		return ""
-	}
-	return strings.TrimSpace(t.recs[i][c])
-}
-
-// text returns a field that must not be empty.
-func (t *csvTable) text(i, c int) (string, error) {
-	s := t.cell(i, c)
-	if s == "" {
-		return "", t.perr(i, t.hdr[c], fmt.Errorf("%w: empty", canvass.ErrMissingField))
-	}
-	return s, nil
-}
-
-// count returns a count in [0, maxCount]; thousands separators are allowed.
-func (t *csvTable) count(i, c int) (int64, error) {
-	s, err := t.text(i, c)
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
-	if err != nil || n < 0 || n > maxCount {
-		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: %q is not a count", canvass.ErrNotNumber, s))
-	}
-	return n, nil
-}
 
 var (
 	districtRE = regexp.MustCompile(`^(?:(?:cd|district)[- ]?|([a-z]{2})-)0*([1-9][0-9]?)$`)
@@ -145,52 +44,52 @@ func parseDistrict(label string) (po string, n int, ok bool) {
 // twice or a postal code with two names is a *canvass.ParseError naming the record and field.
 // Whether the units make a valid apportionment is Election.Validate's question.
 func ReadApportionment(r io.Reader, file string) ([]Unit, error) {
-	t, err := readCSV(r, FormatApportionment, file)
+	t, err := csvtable.Read(r, FormatApportionment, file)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := t.column("state", true)
+	cs, err := t.Column("state", true)
 	if err != nil {
 		return nil, err
 	}
-	cp, err := t.column("state_po", true)
+	cp, err := t.Column("state_po", true)
 	if err != nil {
 		return nil, err
 	}
-	ce, err := t.column("electoral_votes", true)
+	ce, err := t.Column("electoral_votes", true)
 	if err != nil {
 		return nil, err
 	}
-	cu, _ := t.column("unit", false)
+	cu, _ := t.Column("unit", false)
 	var out []Unit
 	ids := map[string]bool{}
 	names := map[string]string{}
-	for i := range t.recs {
-		name, err := t.text(i, cs)
+	for i := range t.Records {
+		name, err := t.Text(i, cs)
 		if err != nil {
 			return nil, err
 		}
-		po, err := t.text(i, cp)
+		po, err := t.Text(i, cp)
 		if err != nil {
 			return nil, err
 		}
 		po = strings.ToUpper(po)
 		if strings.ContainsAny(po, " -:,") {
-			return nil, t.perr(i, t.hdr[cp], fmt.Errorf("%w: %q is not a postal code", canvass.ErrSyntax, po))
+			return nil, t.Err(i, t.Header[cp], fmt.Errorf("%w: %q is not a postal code", canvass.ErrSyntax, po))
 		}
 		if n, ok := names[po]; ok && canvass.NameKey(n) != canvass.NameKey(name) {
-			return nil, t.perr(i, t.hdr[cs], fmt.Errorf("%w: %s is %q here and %q above", canvass.ErrSyntax, po, name, n))
+			return nil, t.Err(i, t.Header[cs], fmt.Errorf("%w: %s is %q here and %q above", canvass.ErrSyntax, po, name, n))
 		}
 		names[po] = name
-		n, err := t.count(i, ce)
+		n, err := t.Count(i, ce, false)
 		if err != nil {
 			return nil, err
 		}
 		if n < 1 || n > TotalElectors {
-			return nil, t.perr(i, t.hdr[ce], fmt.Errorf("%w: %d is not a number of electors", canvass.ErrNotNumber, n))
+			return nil, t.Err(i, t.Header[ce], fmt.Errorf("%w: %d is not a number of electors", canvass.ErrNotNumber, n))
 		}
 		u := Unit{ID: po, State: po, Name: name, Electors: int(n)}
-		label := canvass.NameKey(t.cell(i, cu))
+		label := canvass.NameKey(t.Cell(i, cu))
 		dpo, dn, isDistrict := parseDistrict(label)
 		switch {
 		case label == "" || label == "statewide":
@@ -200,10 +99,10 @@ func ReadApportionment(r io.Reader, file string) ([]Unit, error) {
 			u.District = dn
 			u.ID = fmt.Sprintf("%s-%d", po, dn)
 		default:
-			return nil, t.perr(i, t.hdr[cu], fmt.Errorf("%w: unit %q is not statewide, at-large or a district of %s (CD-1)", canvass.ErrSyntax, t.cell(i, cu), po))
+			return nil, t.Err(i, t.Header[cu], fmt.Errorf("%w: unit %q is not statewide, at-large or a district of %s (CD-1)", canvass.ErrSyntax, t.Cell(i, cu), po))
 		}
 		if ids[u.ID] {
-			return nil, t.perr(i, t.hdr[cp], fmt.Errorf("%w: unit %s listed twice", canvass.ErrSyntax, u.ID))
+			return nil, t.Err(i, t.Header[cp], fmt.Errorf("%w: unit %s listed twice", canvass.ErrSyntax, u.ID))
 		}
 		ids[u.ID] = true
 		out = append(out, u)
@@ -220,67 +119,67 @@ func ReadApportionment(r io.Reader, file string) ([]Unit, error) {
 // the votes it should contain, a state listed twice or a header without candidates is a
 // *canvass.ParseError naming the record and field.
 func ReadStates(r io.Reader, file string) ([]Count, error) {
-	t, err := readCSV(r, FormatStates, file)
+	t, err := csvtable.Read(r, FormatStates, file)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := t.column("state", true)
+	cs, err := t.Column("state", true)
 	if err != nil {
 		return nil, err
 	}
-	ct, _ := t.column("total", false)
-	co, _ := t.column("all_others", false)
+	ct, _ := t.Column("total", false)
+	co, _ := t.Column("all_others", false)
 	if co < 0 {
-		co, _ = t.column("others", false)
+		co, _ = t.Column("others", false)
 	}
 	var cands []int
-	for j, h := range t.hdr {
+	for j, h := range t.Header {
 		if j != cs && j != ct && j != co && canvass.NameKey(h) != "state_po" {
 			if canvass.NameKey(h) == "" {
-				return nil, t.perr(-1, fmt.Sprintf("column %d", j+1), fmt.Errorf("%w: a candidate column without a name", canvass.ErrMissingField))
+				return nil, t.Err(-1, fmt.Sprintf("column %d", j+1), fmt.Errorf("%w: a candidate column without a name", canvass.ErrMissingField))
 			}
 			cands = append(cands, j)
 		}
 	}
 	if len(cands) == 0 {
-		return nil, t.perr(-1, "", fmt.Errorf("%w: no candidate columns (the header has %s)", canvass.ErrMissingField, strings.Join(t.hdr, ",")))
+		return nil, t.Err(-1, "", fmt.Errorf("%w: no candidate columns (the header has %s)", canvass.ErrMissingField, strings.Join(t.Header, ",")))
 	}
 	var out []Count
 	seen := map[string]bool{}
-	for i := range t.recs {
-		st, err := t.text(i, cs)
+	for i := range t.Records {
+		st, err := t.Text(i, cs)
 		if err != nil {
 			return nil, err
 		}
 		if seen[canvass.NameKey(st)] {
-			return nil, t.perr(i, t.hdr[cs], fmt.Errorf("%w: %s listed twice", canvass.ErrSyntax, st))
+			return nil, t.Err(i, t.Header[cs], fmt.Errorf("%w: %s listed twice", canvass.ErrSyntax, st))
 		}
 		seen[canvass.NameKey(st)] = true
 		c := Count{Unit: st}
 		for _, j := range cands {
-			n, err := t.count(i, j)
+			n, err := t.Count(i, j, false)
 			if err != nil {
 				return nil, err
 			}
-			c.Votes = append(c.Votes, Vote{Candidate: strings.TrimSpace(t.hdr[j]), Votes: n})
+			c.Votes = append(c.Votes, Vote{Candidate: strings.TrimSpace(t.Header[j]), Votes: n})
 			c.Total += n
 		}
 		if co >= 0 {
-			if c.Other, err = t.count(i, co); err != nil {
+			if c.Other, err = t.Count(i, co, false); err != nil {
 				return nil, err
 			}
 			c.Total += c.Other
 		}
 		if ct >= 0 {
-			total, err := t.count(i, ct)
+			total, err := t.Count(i, ct, false)
 			if err != nil {
 				return nil, err
 			}
 			switch {
 			case co >= 0 && total != c.Total:
-				return nil, t.perr(i, t.hdr[ct], fmt.Errorf("%w: total %d is not the sum of the votes, %d", canvass.ErrSyntax, total, c.Total))
+				return nil, t.Err(i, t.Header[ct], fmt.Errorf("%w: total %d is not the sum of the votes, %d", canvass.ErrSyntax, total, c.Total))
 			case total < c.Total:
-				return nil, t.perr(i, t.hdr[ct], fmt.Errorf("%w: total %d is less than the candidates' votes, %d", canvass.ErrSyntax, total, c.Total))
+				return nil, t.Err(i, t.Header[ct], fmt.Errorf("%w: total %d is less than the candidates' votes, %d", canvass.ErrSyntax, total, c.Total))
 			}
 			c.Other += total - c.Total
 			c.Total = total
@@ -308,45 +207,45 @@ func notVote(label string) bool {
 // appearance, Unit upper-cased. An empty cell, a count that is not a number or a candidate
 // listed twice in a unit is a *canvass.ParseError naming the record and field.
 func ReadDistricts(r io.Reader, file string) ([]Count, error) {
-	t, err := readCSV(r, FormatDistricts, file)
+	t, err := csvtable.Read(r, FormatDistricts, file)
 	if err != nil {
 		return nil, err
 	}
-	cu, err := t.column("unit", true)
+	cu, err := t.Column("unit", true)
 	if err != nil {
 		return nil, err
 	}
-	cc, err := t.column("candidate", true)
+	cc, err := t.Column("candidate", true)
 	if err != nil {
 		return nil, err
 	}
-	cv, err := t.column("votes", true)
+	cv, err := t.Column("votes", true)
 	if err != nil {
 		return nil, err
 	}
-	cp, _ := t.column("state_po", false)
+	cp, _ := t.Column("state_po", false)
 	var out []Count
 	at := map[string]int{}
-	for i := range t.recs {
-		u, err := t.text(i, cu)
+	for i := range t.Records {
+		u, err := t.Text(i, cu)
 		if err != nil {
 			return nil, err
 		}
 		u = strings.ToUpper(canvass.NameKey(u))
 		if po, n, ok := parseDistrict(u); ok {
 			if po == "" {
-				po = strings.ToUpper(t.cell(i, cp))
+				po = strings.ToUpper(t.Cell(i, cp))
 			}
 			if po == "" {
-				return nil, t.perr(i, t.hdr[cu], fmt.Errorf("%w: district %q needs a state_po column", canvass.ErrMissingField, u))
+				return nil, t.Err(i, t.Header[cu], fmt.Errorf("%w: district %q needs a state_po column", canvass.ErrMissingField, u))
 			}
 			u = fmt.Sprintf("%s-%d", po, n)
 		}
-		cand, err := t.text(i, cc)
+		cand, err := t.Text(i, cc)
 		if err != nil {
 			return nil, err
 		}
-		n, err := t.count(i, cv)
+		n, err := t.Count(i, cv, false)
 		if err != nil {
 			return nil, err
 		}
@@ -362,7 +261,7 @@ func ReadDistricts(r io.Reader, file string) ([]Count, error) {
 			continue
 		}
 		if hasCandidate(c.Votes, cand) {
-			return nil, t.perr(i, t.hdr[cc], fmt.Errorf("%w: %s listed twice in %s", canvass.ErrSyntax, cand, u))
+			return nil, t.Err(i, t.Header[cc], fmt.Errorf("%w: %s listed twice in %s", canvass.ErrSyntax, cand, u))
 		}
 		c.Votes = append(c.Votes, Vote{Candidate: cand, Votes: n})
 		c.Total += n
@@ -388,34 +287,34 @@ func hasCandidate(vs []Vote, name string) bool {
 // the named votes. An empty cell, a count that is not a number or a total below the named
 // votes is a *canvass.ParseError naming the record and field.
 func ReadCounties(r io.Reader, file string) ([]Count, error) {
-	t, err := readCSV(r, FormatCounties, file)
+	t, err := csvtable.Read(r, FormatCounties, file)
 	if err != nil {
 		return nil, err
 	}
-	cs, _ := t.column("state_name", false)
+	cs, _ := t.Column("state_name", false)
 	if cs < 0 {
-		if cs, err = t.column("state", true); err != nil {
+		if cs, err = t.Column("state", true); err != nil {
 			return nil, err
 		}
 	}
-	ct, err := t.column("total_votes", true)
+	ct, err := t.Column("total_votes", true)
 	if err != nil {
 		return nil, err
 	}
 	var cands []int
-	for j, h := range t.hdr {
+	for j, h := range t.Header {
 		k := canvass.NameKey(h)
 		if strings.HasPrefix(k, "votes_") && len(k) > len("votes_") {
 			cands = append(cands, j)
 		}
 	}
 	if len(cands) == 0 {
-		return nil, t.perr(-1, "votes_", fmt.Errorf("%w: no votes_LABEL columns (the header has %s)", canvass.ErrMissingField, strings.Join(t.hdr, ",")))
+		return nil, t.Err(-1, "votes_", fmt.Errorf("%w: no votes_LABEL columns (the header has %s)", canvass.ErrMissingField, strings.Join(t.Header, ",")))
 	}
 	var out []Count
 	at := map[string]int{}
-	for i := range t.recs {
-		st, err := t.text(i, cs)
+	for i := range t.Records {
+		st, err := t.Text(i, cs)
 		if err != nil {
 			return nil, err
 		}
@@ -425,26 +324,26 @@ func ReadCounties(r io.Reader, file string) ([]Count, error) {
 			at[canvass.NameKey(st)] = k
 			c := Count{Unit: st}
 			for _, j := range cands {
-				c.Votes = append(c.Votes, Vote{Candidate: strings.TrimSpace(t.hdr[j])[len("votes_"):]})
+				c.Votes = append(c.Votes, Vote{Candidate: strings.TrimSpace(t.Header[j])[len("votes_"):]})
 			}
 			out = append(out, c)
 		}
 		c := &out[k]
 		var named int64
 		for x, j := range cands {
-			n, err := t.count(i, j)
+			n, err := t.Count(i, j, false)
 			if err != nil {
 				return nil, err
 			}
 			c.Votes[x].Votes += n
 			named += n
 		}
-		total, err := t.count(i, ct)
+		total, err := t.Count(i, ct, false)
 		if err != nil {
 			return nil, err
 		}
 		if total < named {
-			return nil, t.perr(i, t.hdr[ct], fmt.Errorf("%w: total %d is less than the named votes, %d", canvass.ErrSyntax, total, named))
+			return nil, t.Err(i, t.Header[ct], fmt.Errorf("%w: total %d is less than the named votes, %d", canvass.ErrSyntax, total, named))
 		}
 		c.Other += total - named
 		c.Total += total

@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -11,119 +9,15 @@ import (
 	"time"
 
 	canvass "github.com/canvass-vote/canvass"
+	"github.com/canvass-vote/canvass/internal/csvtable"
 )
 
-// table is a CSV file read whole: its header keys and records, with their record numbers
-// (1-based, the header being record 1) and lines for errors.
-type table struct {
-	format, file string
-	hdr          []string
-	col          map[string]int
-	recs         [][]string
-	lines        []int64
-}
+// table is a unit table read whole (package csvtable).
+type table = csvtable.Table
 
-// readTable reads a CSV file with a header row. Blank lines are skipped by encoding/csv.
+// readTable reads a CSV file with a header row.
 func readTable(r io.Reader, format, file string) (*table, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	t := &table{format: format, file: file, col: map[string]int{}}
-	for n := int64(1); ; n++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			line := int64(0)
-			if errors.As(err, &pe) {
-				line = int64(pe.Line)
-			}
-			return nil, &canvass.ParseError{Format: format, File: file, Record: n, Line: line, Err: fmt.Errorf("%w: %v", canvass.ErrSyntax, err)}
-		}
-		line, _ := cr.FieldPos(0)
-		if t.hdr == nil {
-			if len(rec) > 0 {
-				rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
-			}
-			t.hdr = rec
-			for i, h := range rec {
-				k := canvass.NameKey(h)
-				if _, dup := t.col[k]; dup && k != "" {
-					return nil, t.perr(-1, h, fmt.Errorf("%w: column %q appears twice", canvass.ErrSyntax, h))
-				}
-				t.col[k] = i
-			}
-			continue
-		}
-		t.recs = append(t.recs, rec)
-		t.lines = append(t.lines, int64(line))
-	}
-	if t.hdr == nil {
-		return nil, &canvass.ParseError{Format: format, File: file, Err: fmt.Errorf("%w: no header row", canvass.ErrTruncated)}
-	}
-	return t, nil
-}
-
-// perr is an error in data record i (0-based, -1 for the header) and field.
-func (t *table) perr(i int, field string, err error) error {
-	if i < 0 {
-		return &canvass.ParseError{Format: t.format, File: t.file, Record: 1, Field: field, Err: err}
-	}
-	return &canvass.ParseError{Format: t.format, File: t.file, Record: int64(i) + 2, Line: t.lines[i], Field: field, Err: err}
-}
-
-// need returns the column of each header name, or an error naming the first missing.
-func (t *table) need(names ...string) ([]int, error) {
-	out := make([]int, len(names))
-	for i, n := range names {
-		j, ok := t.col[canvass.NameKey(n)]
-		if !ok {
-			return nil, t.perr(-1, n, fmt.Errorf("%w: the header has no %q column (it has %s)", canvass.ErrMissingField, n, strings.Join(t.hdr, ",")))
-		}
-		out[i] = j
-	}
-	return out, nil
-}
-
-// cell returns the trimmed field of record i at column c, "" when the record is short.
-func (t *table) cell(i, c int) string {
-	if c < 0 || c >= len(t.recs[i]) {
-		return ""
-	}
-	return strings.TrimSpace(t.recs[i][c])
-}
-
-// text returns a field that must not be empty.
-func (t *table) text(i, c int) (string, error) {
-	s := t.cell(i, c)
-	if s == "" {
-		return "", t.perr(i, t.hdr[c], fmt.Errorf("%w: empty", canvass.ErrMissingField))
-	}
-	return s, nil
-}
-
-// maxCount bounds the counts readers accept, far above any electorate, so that sums and
-// products of counts (ballots × vote-for) stay within int64.
-const maxCount = 1 << 40
-
-// count returns a non-negative count; an empty field is Unknown when optional.
-func (t *table) count(i, c int, optional bool) (int64, error) {
-	s := t.cell(i, c)
-	if s == "" {
-		if optional {
-			return Unknown, nil
-		}
-		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: empty", canvass.ErrMissingField))
-	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
-	if err != nil || n < 0 {
-		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: %q is not a count", canvass.ErrNotNumber, s))
-	}
-	if n > maxCount {
-		return 0, t.perr(i, t.hdr[c], fmt.Errorf("%w: %d is larger than any electorate (at most %d)", canvass.ErrNotNumber, n, int64(maxCount)))
-	}
-	return n, nil
+	return csvtable.Read(r, format, file)
 }
 
 // ReadMapping reads a mapping of member units to reporting groups from CSV. Two layouts:
@@ -144,20 +38,20 @@ func ReadMapping(r io.Reader, name string, within Unit) (*Mapping, error) {
 		return nil, err
 	}
 	m := NewMapping()
-	_, ed := t.col["e-day precinct"]
-	_, av := t.col["acvb precinct"]
+	_, ed := t.Col["e-day precinct"]
+	_, av := t.Col["acvb precinct"]
 	if ed && av {
-		cols, _ := t.need("E-Day Precinct", "ACVB Precinct")
-		for i := range t.recs {
+		cols, _ := t.Need("E-Day Precinct", "ACVB Precinct")
+		for i := range t.Records {
 			var nums [2]int64
 			for j, c := range cols {
-				s, err := t.text(i, c)
+				s, err := t.Text(i, c)
 				if err != nil {
 					return nil, err
 				}
 				n, err := strconv.ParseInt(s, 10, 32)
 				if err != nil || n <= 0 {
-					return nil, t.perr(i, t.hdr[c], fmt.Errorf("%w: %q is not a precinct number", canvass.ErrNotNumber, s))
+					return nil, t.Err(i, t.Header[c], fmt.Errorf("%w: %q is not a precinct number", canvass.ErrNotNumber, s))
 				}
 				nums[j] = n
 			}
@@ -165,28 +59,28 @@ func ReadMapping(r io.Reader, name string, within Unit) (*Mapping, error) {
 			member.Precinct = fmt.Sprintf("Precinct %d", nums[0])
 			group.Precinct = fmt.Sprintf("AVCB %d", nums[1])
 			if err := m.Add(member, group); err != nil {
-				return nil, t.perr(i, t.hdr[cols[0]], err)
+				return nil, t.Err(i, t.Header[cols[0]], err)
 			}
 		}
 		return m, nil
 	}
-	cols, err := t.need("member", "group")
+	cols, err := t.Need("member", "group")
 	if err != nil {
 		return nil, err
 	}
-	for i := range t.recs {
+	for i := range t.Records {
 		var units [2]Unit
 		for j, c := range cols {
-			s, err := t.text(i, c)
+			s, err := t.Text(i, c)
 			if err != nil {
 				return nil, err
 			}
 			if units[j], err = ParseUnit(s, within); err != nil {
-				return nil, t.perr(i, t.hdr[c], fmt.Errorf("%w: %v", canvass.ErrSyntax, err))
+				return nil, t.Err(i, t.Header[c], fmt.Errorf("%w: %v", canvass.ErrSyntax, err))
 			}
 		}
 		if err := m.Add(units[0], units[1]); err != nil {
-			return nil, t.perr(i, t.hdr[cols[0]], err)
+			return nil, t.Err(i, t.Header[cols[0]], err)
 		}
 	}
 	return m, nil
@@ -205,35 +99,35 @@ func ReadRegistration(r io.Reader, name string, date time.Time, within Unit) ([]
 	if err != nil {
 		return nil, err
 	}
-	cols, err := t.need("unit", "registered")
+	cols, err := t.Need("unit", "registered")
 	if err != nil {
 		return nil, err
 	}
-	dateCol, hasDate := t.col["date"]
+	dateCol, hasDate := t.Col["date"]
 	seen := map[string]bool{}
 	var out []Registration
-	for i := range t.recs {
-		s, err := t.text(i, cols[0])
+	for i := range t.Records {
+		s, err := t.Text(i, cols[0])
 		if err != nil {
 			return nil, err
 		}
 		u, err := ParseUnit(s, within)
 		if err != nil {
-			return nil, t.perr(i, t.hdr[cols[0]], fmt.Errorf("%w: %v", canvass.ErrSyntax, err))
+			return nil, t.Err(i, t.Header[cols[0]], fmt.Errorf("%w: %v", canvass.ErrSyntax, err))
 		}
 		if seen[u.Key()] {
-			return nil, t.perr(i, t.hdr[cols[0]], fmt.Errorf("%w: %s is registered twice", canvass.ErrSyntax, u))
+			return nil, t.Err(i, t.Header[cols[0]], fmt.Errorf("%w: %s is registered twice", canvass.ErrSyntax, u))
 		}
 		seen[u.Key()] = true
-		n, err := t.count(i, cols[1], false)
+		n, err := t.Count(i, cols[1], false)
 		if err != nil {
 			return nil, err
 		}
 		d := date
 		if hasDate {
-			if ds := t.cell(i, dateCol); ds != "" {
+			if ds := t.Cell(i, dateCol); ds != "" {
 				if d, err = parseDate(ds); err != nil {
-					return nil, t.perr(i, t.hdr[dateCol], fmt.Errorf("%w: %q is not a date YYYY-MM-DD", canvass.ErrSyntax, ds))
+					return nil, t.Err(i, t.Header[dateCol], fmt.Errorf("%w: %q is not a date YYYY-MM-DD", canvass.ErrSyntax, ds))
 				}
 			}
 		}
@@ -257,30 +151,30 @@ func ReadWayne(r io.Reader, name string) ([]UnitFigures, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := t.need("municipality", "precinct", "registered_voters", "ballots_cast_election_day",
+	c, err := t.Need("municipality", "precinct", "registered_voters", "ballots_cast_election_day",
 		"ballots_cast_av_counting_board", "ballots_cast_total", "total_votes_president")
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
-	out := make([]UnitFigures, 0, len(t.recs))
-	for i := range t.recs {
+	out := make([]UnitFigures, 0, len(t.Records))
+	for i := range t.Records {
 		var u Unit
 		u.Jurisdiction = WayneCounty
-		if u.Municipality, err = t.text(i, c[0]); err != nil {
+		if u.Municipality, err = t.Text(i, c[0]); err != nil {
 			return nil, err
 		}
-		if u.Precinct, err = t.text(i, c[1]); err != nil {
+		if u.Precinct, err = t.Text(i, c[1]); err != nil {
 			return nil, err
 		}
 		if seen[u.Key()] {
-			return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, u))
+			return nil, t.Err(i, t.Header[c[1]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, u))
 		}
 		seen[u.Key()] = true
 		f := NewFigures(u)
 		var n [5]int64
 		for j := range n {
-			if n[j], err = t.count(i, c[2+j], false); err != nil {
+			if n[j], err = t.Count(i, c[2+j], false); err != nil {
 				return nil, err
 			}
 		}
@@ -321,42 +215,42 @@ func ReadMilwaukeeWards(r io.Reader, name string) (*Wards, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := t.need("name", "warning", "election_day_registered", "ballots_cast", "nov_1_registered")
+	c, err := t.Need("name", "warning", "election_day_registered", "ballots_cast", "nov_1_registered")
 	if err != nil {
 		return nil, err
 	}
 	nov1 := time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
 	w := &Wards{Mapping: NewMapping(), Combined: map[string]int64{}}
 	seen := map[string]bool{}
-	for i := range t.recs {
-		full, err := t.text(i, c[0])
+	for i := range t.Records {
+		full, err := t.Text(i, c[0])
 		if err != nil {
 			return nil, err
 		}
 		muni, ward, ok := strings.Cut(full, " - ")
 		muni, ward = strings.TrimSpace(muni), strings.TrimSpace(ward)
 		if !ok || muni == "" || ward == "" {
-			return nil, t.perr(i, t.hdr[c[0]], fmt.Errorf("%w: %q is not \"Municipality - Ward N\"", canvass.ErrSyntax, full))
+			return nil, t.Err(i, t.Header[c[0]], fmt.Errorf("%w: %q is not \"Municipality - Ward N\"", canvass.ErrSyntax, full))
 		}
 		u := Unit{Jurisdiction: MilwaukeeCounty, Municipality: muni, Precinct: ward}
 		if seen[u.Key()] {
-			return nil, t.perr(i, t.hdr[c[0]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, u))
+			return nil, t.Err(i, t.Header[c[0]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, u))
 		}
 		seen[u.Key()] = true
 		f := NewFigures(u)
-		if f.RegisteredElectionDay, err = t.count(i, c[2], true); err != nil {
+		if f.RegisteredElectionDay, err = t.Count(i, c[2], true); err != nil {
 			return nil, err
 		}
-		if f.Ballots, err = t.count(i, c[3], true); err != nil {
+		if f.Ballots, err = t.Count(i, c[3], true); err != nil {
 			return nil, err
 		}
-		if f.Registered, err = t.count(i, c[4], true); err != nil {
+		if f.Registered, err = t.Count(i, c[4], true); err != nil {
 			return nil, err
 		}
 		if f.Registered >= 0 {
 			f.RegisteredDate = nov1
 		}
-		warn := t.cell(i, c[1])
+		warn := t.Cell(i, c[1])
 		switch {
 		case warn == "":
 		case strings.EqualFold(warn, "Not reported in results"):
@@ -364,7 +258,7 @@ func ReadMilwaukeeWards(r io.Reader, name string) (*Wards, error) {
 		default:
 			m := combinedRE.FindStringSubmatch(warn)
 			if m == nil {
-				return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: warning %q is neither \"Not reported in results\" nor \"WARNING: Combined in results: ..., combined results: N\"", canvass.ErrSyntax, warn))
+				return nil, t.Err(i, t.Header[c[1]], fmt.Errorf("%w: warning %q is neither \"Not reported in results\" nor \"WARNING: Combined in results: ..., combined results: N\"", canvass.ErrSyntax, warn))
 			}
 			gname := strings.TrimSpace(m[1])
 			// The group is named with its municipality ("Village of Bayside Wards 1,3"); the
@@ -377,14 +271,14 @@ func ReadMilwaukeeWards(r io.Reader, name string) (*Wards, error) {
 			g := Unit{Jurisdiction: MilwaukeeCounty, Municipality: muni, Precinct: gname}
 			n, err := strconv.ParseInt(m[2], 10, 64)
 			if err != nil {
-				return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: %q", canvass.ErrNotNumber, m[2]))
+				return nil, t.Err(i, t.Header[c[1]], fmt.Errorf("%w: %q", canvass.ErrNotNumber, m[2]))
 			}
 			if old, ok := w.Combined[g.Key()]; ok && old != n {
-				return nil, t.perr(i, t.hdr[c[1]], fmt.Errorf("%w: %s reports %d combined ballots here, %d before", canvass.ErrSyntax, g, n, old))
+				return nil, t.Err(i, t.Header[c[1]], fmt.Errorf("%w: %s reports %d combined ballots here, %d before", canvass.ErrSyntax, g, n, old))
 			}
 			w.Combined[g.Key()] = n
 			if err := w.Mapping.Add(u, g); err != nil {
-				return nil, t.perr(i, t.hdr[c[1]], err)
+				return nil, t.Err(i, t.Header[c[1]], err)
 			}
 		}
 		w.Figures = append(w.Figures, f)
@@ -405,21 +299,21 @@ func ReadCountyEstimates(r io.Reader, name string) ([]UnitFigures, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := t.need("county")
+	c, err := t.Need("county")
 	if err != nil {
 		return nil, err
 	}
 	reg, vap, cvap := -1, -1, -1
 	var date time.Time
 	var source string
-	for i, h := range t.hdr {
+	for i, h := range t.Header {
 		k := canvass.NameKey(h)
 		switch {
 		case regDateRE.MatchString(k):
 			m := regDateRE.FindStringSubmatch(k)
 			d, err := parseDate(m[1] + "-" + m[2] + "-" + m[3])
 			if err != nil {
-				return nil, t.perr(-1, h, fmt.Errorf("%w: %q does not name a date", canvass.ErrSyntax, h))
+				return nil, t.Err(-1, h, fmt.Errorf("%w: %q does not name a date", canvass.ErrSyntax, h))
 			}
 			reg, date = i, d
 		case strings.HasPrefix(k, "vap_est"):
@@ -430,12 +324,12 @@ func ReadCountyEstimates(r io.Reader, name string) ([]UnitFigures, error) {
 		}
 	}
 	if reg < 0 || vap < 0 || cvap < 0 {
-		return nil, t.perr(-1, "reg_voter_YYYY_MM_DD, vap_est*, cvap_est*", fmt.Errorf("%w: the header needs a reg_voter_YYYY_MM_DD, a vap_est and a cvap_est column", canvass.ErrMissingField))
+		return nil, t.Err(-1, "reg_voter_YYYY_MM_DD, vap_est*, cvap_est*", fmt.Errorf("%w: the header needs a reg_voter_YYYY_MM_DD, a vap_est and a cvap_est column", canvass.ErrMissingField))
 	}
 	seen := map[string]bool{}
 	var out []UnitFigures
-	for i := range t.recs {
-		county, err := t.text(i, c[0])
+	for i := range t.Records {
+		county, err := t.Text(i, c[0])
 		if err != nil {
 			return nil, err
 		}
@@ -445,18 +339,18 @@ func ReadCountyEstimates(r io.Reader, name string) ([]UnitFigures, error) {
 		}
 		u := Unit{Jurisdiction: county}
 		if seen[u.Key()] {
-			return nil, t.perr(i, t.hdr[c[0]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, county))
+			return nil, t.Err(i, t.Header[c[0]], fmt.Errorf("%w: %s appears twice", canvass.ErrSyntax, county))
 		}
 		seen[u.Key()] = true
 		f := NewFigures(u)
-		if f.Registered, err = t.count(i, reg, false); err != nil {
+		if f.Registered, err = t.Count(i, reg, false); err != nil {
 			return nil, err
 		}
 		f.RegisteredDate = date
-		if f.VAP, err = t.count(i, vap, false); err != nil {
+		if f.VAP, err = t.Count(i, vap, false); err != nil {
 			return nil, err
 		}
-		if f.CVAP, err = t.count(i, cvap, false); err != nil {
+		if f.CVAP, err = t.Count(i, cvap, false); err != nil {
 			return nil, err
 		}
 		f.EstimateSource = source
