@@ -110,6 +110,10 @@ type NewAccount struct {
 	Role     string
 	Scope    Scope
 	Password string
+	// PasswordHash, instead of Password, is a hash made beforehand (HashPassword, or
+	// HashPasswordWith for other costs), so that the password itself never reaches the
+	// workspace.
+	PasswordHash string
 }
 
 // Errors of accounts and sessions.
@@ -120,6 +124,8 @@ var (
 	// ErrNoSession is returned for a session token that is unknown, expired or whose account
 	// is disabled.
 	ErrNoSession = errors.New("no such session (signed out or expired)")
+	// ErrOutOfScope is wrapped by the error of an act on something outside an account's scope.
+	ErrOutOfScope = errors.New("not one of your jurisdictions")
 )
 
 // Password lengths accepted: at least the 8 characters of NIST SP 800-63B §5.1.1.2, at most a
@@ -238,7 +244,15 @@ func (w *Workspace) CreateAccount(ctx context.Context, na NewAccount) (*Account,
 	if !accountName.MatchString(na.Name) {
 		return nil, fmt.Errorf("account name %q: use 1 to 64 lower-case letters, digits and . _ @ -, starting with a letter or digit", na.Name)
 	}
-	var hash string
+	hash := na.PasswordHash
+	if hash != "" {
+		if na.Password != "" {
+			return nil, errors.New("give a password or its hash, not both")
+		}
+		if _, _, err := parseHash(hash); err != nil {
+			return nil, err
+		}
+	}
 	if na.Password != "" {
 		if err := checkPasswordLength(na.Password); err != nil {
 			return nil, err
@@ -568,70 +582,106 @@ func (w *Workspace) SignOut(ctx context.Context, token string) error {
 	return err
 }
 
-// Password hashing: Argon2id (RFC 9106) with the second recommended option of RFC 9106 §4:
-// t = 3 passes, m = 64 MiB, p = 4 lanes, a 128-bit random salt and a 256-bit tag, kept in the
-// PHC string format "$argon2id$v=19$m=65536,t=3,p=4$<salt>$<tag>" (unpadded standard base64),
-// which states the parameters, so that they can be raised later without breaking older hashes.
+// Argon2Params are the cost of an Argon2id password hash: passes, memory in KiB, lanes.
+type Argon2Params struct {
+	Time    uint32
+	Memory  uint32
+	Threads uint8
+}
+
+// DefaultArgon2 is the cost of the hashes HashPassword makes: the second recommended option of
+// RFC 9106 §4, t = 3 passes, m = 64 MiB, p = 4 lanes (about a tenth to half a second of two
+// cores). With a 128-bit random salt and a 256-bit tag, the hash is kept in the PHC string
+// format "$argon2id$v=19$m=65536,t=3,p=4$<salt>$<tag>" (unpadded standard base64), which states
+// its parameters, so that they can be raised later without breaking older hashes.
+func DefaultArgon2() Argon2Params { return Argon2Params{Time: 3, Memory: 64 * 1024, Threads: 4} }
+
 const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024 // KiB
-	argonThreads = 4
 	argonSaltLen = 16
 	argonKeyLen  = 32
 )
 
-// HashPassword hashes a password with Argon2id (see the parameters above).
+// HashPassword hashes a password with Argon2id at DefaultArgon2's cost.
 func HashPassword(password string) (string, error) {
+	return HashPasswordWith(password, DefaultArgon2())
+}
+
+// HashPasswordWith hashes a password with Argon2id at the given cost.
+func HashPasswordWith(password string, p Argon2Params) (string, error) {
+	if err := p.check(); err != nil {
+		return "", err
+	}
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether password matches a hash in the PHC string format of Argon2id.
-// It refuses parameters beyond what any canvass hash uses by a wide margin (memory over 1 GiB,
-// more than 16 passes, more than 64 lanes), so that a forged hash cannot exhaust the server.
-func CheckPassword(hash, password string) (bool, error) {
+// check refuses costs beyond what any canvass hash uses by a wide margin (memory over 1 GiB,
+// more than 16 passes, more than 64 lanes), so that a forged hash cannot exhaust the server,
+// and below what Argon2 allows (8 KiB of memory per lane).
+func (p Argon2Params) check() error {
+	if p.Threads < 1 || p.Threads > 64 || p.Memory < 8*uint32(p.Threads) || p.Memory > 1<<20 || p.Time < 1 || p.Time > 16 {
+		return fmt.Errorf("password hash: cost m=%d,t=%d,p=%d out of range", p.Memory, p.Time, p.Threads)
+	}
+	return nil
+}
+
+// parseHash reads a PHC string of Argon2id v19: its cost, salt and tag.
+func parseHash(hash string) (Argon2Params, [2][]byte, error) {
+	var p Argon2Params
+	var st [2][]byte
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v="+strconv.Itoa(argon2.Version) {
-		return false, errors.New("password hash: not an Argon2id v19 PHC string")
+		return p, st, errors.New("password hash: not an Argon2id v19 PHC string")
 	}
-	var m, t uint32
-	var p uint8
+	seen := map[string]bool{}
 	for _, kv := range strings.Split(parts[3], ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		n, err := strconv.ParseUint(v, 10, 32)
-		if err != nil {
-			return false, fmt.Errorf("password hash: parameter %q", kv)
+		if err != nil || seen[k] {
+			return p, st, fmt.Errorf("password hash: parameter %q", kv)
 		}
+		seen[k] = true
 		switch k {
 		case "m":
-			m = uint32(n)
+			p.Memory = uint32(n)
 		case "t":
-			t = uint32(n)
+			p.Time = uint32(n)
 		case "p":
 			if n > 255 {
-				return false, fmt.Errorf("password hash: parameter %q", kv)
+				return p, st, fmt.Errorf("password hash: parameter %q", kv)
 			}
-			p = uint8(n)
+			p.Threads = uint8(n)
 		default:
-			return false, fmt.Errorf("password hash: parameter %q", kv)
+			return p, st, fmt.Errorf("password hash: parameter %q", kv)
 		}
 	}
-	if m < 8 || m > 1<<20 || t < 1 || t > 16 || p < 1 || p > 64 {
-		return false, errors.New("password hash: parameters out of range")
+	if err := p.check(); err != nil {
+		return p, st, err
 	}
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
-	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 || len(want) > 64 {
-		return false, errors.New("password hash: bad salt or tag")
+	tag, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(tag) < 16 || len(tag) > 64 {
+		return p, st, errors.New("password hash: bad salt or tag")
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	st[0], st[1] = salt, tag
+	return p, st, nil
+}
+
+// CheckPassword reports whether password matches a hash in the PHC string format of Argon2id
+// (see DefaultArgon2; the cost is the hash's own, within the bounds parseHash allows).
+func CheckPassword(hash, password string) (bool, error) {
+	p, st, err := parseHash(hash)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(password), st[0], p.Time, p.Memory, p.Threads, uint32(len(st[1])))
+	return subtle.ConstantTimeCompare(got, st[1]) == 1, nil
 }
 
 // ParseSigner reads a signer key given as text (the contents of a key file written by
@@ -654,6 +704,12 @@ func ParseSigner(skey string) (*Signer, error) {
 // their own jurisdictions only.
 func CheckResultsScope(path string, opts results.Options, jurisdictions []string) error {
 	allowed := Scope{Jurisdictions: jurisdictions}
+	if opts.Format == "" || opts.Format == "auto" {
+		var err error
+		if opts.Format, err = results.Sniff(path); err != nil {
+			return err
+		}
+	}
 	r, err := results.Open(path, opts)
 	if err != nil {
 		return err
@@ -670,7 +726,7 @@ func CheckResultsScope(path string, opts results.Options, jurisdictions []string
 		if !allowed.Has(row.Unit.County) {
 			file, rec := r.Where()
 			return &canvass.ParseError{Format: opts.Format, File: file, Record: rec, Field: "county",
-				Err: fmt.Errorf("county %q is not one of your jurisdictions (%s); nothing was imported", row.Unit.County, strings.Join(jurisdictions, ", "))}
+				Err: fmt.Errorf("county %q: %w (%s); nothing was imported", row.Unit.County, ErrOutOfScope, strings.Join(jurisdictions, ", "))}
 		}
 	}
 }
@@ -913,7 +969,7 @@ func (w *Workspace) AuditBoard(ctx context.Context, scope Scope) (*BoardView, er
 			if canvass.NameKey(row.Jurisdiction) != canvass.NameKey(scope.Jurisdiction) || row.AuditBoard != scope.Board {
 				continue
 			}
-			card := audit.Card{Jurisdiction: row.Jurisdiction, Batch: batchLabel(row.Tabulator, row.Batch), Position: row.Position}
+			card := RetrievalCard(row)
 			b := BoardBallot{Card: card, Jurisdiction: row.Jurisdiction, Container: row.Container, Tabulator: row.Tabulator, Batch: row.Batch,
 				Position: row.Position, ImprintedID: row.ImprintedID, Tickets: row.TicketNumbers, Times: row.Times, Status: BallotToDo}
 			switch p := pending[card]; {
@@ -951,6 +1007,11 @@ func (w *Workspace) AuditRetrievalRows(ctx context.Context, id uint64, boards in
 		return err
 	})
 	return rows, round, err
+}
+
+// RetrievalCard is the card a retrieval row names, as the audit records it.
+func RetrievalCard(row sampler.RetrievalRow) audit.Card {
+	return audit.Card{Jurisdiction: row.Jurisdiction, Batch: batchLabel(row.Tabulator, row.Batch), Position: row.Position}
 }
 
 // retrievalRows lists the open round's ballots (or batches) to pull, shared among boards.

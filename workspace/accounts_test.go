@@ -90,6 +90,8 @@ func TestAccountsInTheLedger(t *testing.T) {
 		{Name: "z", Role: RoleAuditBoard, Scope: Scope{Audit: v.ID, Round: 1, Jurisdiction: "Dane", Board: 1, Boards: 3}, Password: "z password"},     // 3 boards, not 2
 		{Name: "u", Role: RoleAuditBoard, Scope: Scope{Audit: v.ID + 1, Round: 1, Jurisdiction: "Dane", Board: 1, Boards: 1}, Password: "u password"}, // not an audit
 		{Name: "s", Role: RoleStateAdmin, Password: "short"},
+		{Name: "h", Role: RoleStateAdmin, PasswordHash: "$argon2id$v=19$m=65536,t=2,p=1$bm9wZQ"},
+		{Name: "g", Role: RoleStateAdmin, Password: "state password", PasswordHash: "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"},
 	} {
 		if _, err := w.CreateAccount(ctx, bad); err == nil {
 			t.Errorf("account %+v created", bad)
