@@ -219,8 +219,22 @@ func lastPart(unit string) string {
 }
 
 // contestAt builds a contest's view at a unit ("" for the whole contest) with its units one
-// level down: the counties of the contest, the wards (precincts) of a county.
+// level down: the counties of the contest, the wards (precincts) of a county. Views are kept
+// until the next import.
 func (s *server) contestAt(ctx context.Context, name, source, unit string) (*contestView, error) {
+	v, err := s.importsVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := "contest\x00" + canvass.NameKey(name) + "\x00" + source + "\x00" + unit
+	cv, err := s.memo.get(key, v, func() (any, error) { return s.buildContestAt(context.WithoutCancel(ctx), name, source, unit) })
+	if err != nil {
+		return nil, err
+	}
+	return cv.(*contestView), nil
+}
+
+func (s *server) buildContestAt(ctx context.Context, name, source, unit string) (*contestView, error) {
 	state, err := s.tabulation(ctx, canvass.LevelState)
 	if err != nil {
 		return nil, err
@@ -403,8 +417,9 @@ func (q *req) apiResults() error {
 	if units == nil {
 		units = []unitView{}
 	}
-	v.Units = nil
-	list(q, units, p, map[string]any{"contest": v})
+	head := *v
+	head.Units = nil
+	list(q, units, p, map[string]any{"contest": head})
 	return nil
 }
 

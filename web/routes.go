@@ -111,6 +111,7 @@ func init() {
 		{Method: "GET", Path: "/api/v1/audits/{id}", Roles: public, handle: (*req).apiAudit},
 		{Method: "GET", Path: "/api/v1/recounts", Roles: public, handle: (*req).apiRecounts},
 		{Method: "GET", Path: "/api/v1/recounts/{id}", Roles: public, handle: (*req).apiRecount},
+		{Method: "GET", Path: "/api/v1/electoral", Roles: public, handle: (*req).apiElectoral},
 		{Method: "GET", Path: "/api/v1/checkpoint", Roles: public, handle: (*req).apiCheckpoint},
 		{Method: "GET", Path: "/api/v1/certifications", Roles: public, handle: (*req).apiCertifications},
 		{Method: "GET", Path: "/api/v1/board", Roles: boards, handle: (*req).apiBoard},

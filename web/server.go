@@ -334,9 +334,7 @@ func (q *req) json(status int, v any) {
 	q.rw.Header().Set("Content-Type", "application/json; charset=utf-8")
 	q.rw.Header().Set("Cache-Control", "no-store")
 	q.rw.WriteHeader(status)
-	enc := json.NewEncoder(q.rw)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	json.NewEncoder(q.rw).Encode(v)
 }
 
 // decodeJSON reads a JSON request body (at most 1 MiB) into v.

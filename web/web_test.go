@@ -541,7 +541,7 @@ func TestJurisdictionScope(t *testing.T) {
 	// Results of Alcona County, Michigan: the first row's county is not Dane.
 	mi, _ := os.ReadFile(alcona)
 	st, body := dane.upload("/api/v1/imports", map[string]string{"kind": "results", "format": "openelections"}, "file", "alcona.csv", mi, map[string]string{"Accept": "application/json"}, true)
-	if st != http.StatusForbidden || !strings.Contains(body, `"field": "county"`) || !strings.Contains(body, `"record": 2`) || !strings.Contains(body, `"file": "alcona.csv"`) {
+	if st != http.StatusForbidden || !strings.Contains(body, `"field":"county"`) || !strings.Contains(body, `"record":2`) || !strings.Contains(body, `"file":"alcona.csv"`) {
 		t.Errorf("Dane importing Alcona's results: %d %s", st, body)
 	}
 	// Unit data is the state's.
@@ -1044,7 +1044,7 @@ func TestUploadAndRiskOnThePublicPage(t *testing.T) {
 	clerk := signIn(t, srv, "clerk")
 	mi, _ := os.ReadFile(alcona)
 	st, body := clerk.upload("/api/v1/imports", map[string]string{"kind": "results", "format": "openelections"}, "file", filepath.Base(alcona), mi, map[string]string{"Accept": "application/json"}, true)
-	if st != http.StatusCreated || !strings.Contains(body, `"name": "`+filepath.Base(alcona)+`"`) {
+	if st != http.StatusCreated || !strings.Contains(body, `"name":"`+filepath.Base(alcona)+`"`) {
 		t.Fatalf("upload: %d %s", st, body)
 	}
 	_, res := clerk.json("GET", "/api/v1/results?contest=President&source=results", nil)
@@ -1206,5 +1206,40 @@ func TestRecountPage(t *testing.T) {
 	}
 	if st, _ := c.json("GET", "/api/v1/recounts/999999", nil); st != http.StatusNotFound {
 		t.Errorf("an unknown recount: %d", st)
+	}
+}
+
+// TestElectoralPage: the electoral-vote page gives the certified 2020 outcome (Biden 306,
+// Trump 232 of 538; 270 a majority), the FEC's popular vote for Biden (81,283,501), Wisconsin
+// as the tipping point (Biden by 20,682), and tiles that mark the split states by initials:
+// Maine 3 + 1 (Trump won the 2nd district), Nebraska 4 + 1 (Biden won the 2nd).
+func TestElectoralPage(t *testing.T) {
+	f := sharedFixture(t)
+	c := newClient(t, serve(t, f, Options{}))
+	page := readAll(t, c.do("GET", "/electoral", nil, nil))
+	for _, want := range []string{
+		`<th scope="row">Joe Biden</th><td class="n">306</td><td class="n">81,283,501</td>`,
+		`<th scope="row">Donald Trump</th><td class="n">232</td>`,
+		"270 electors are a majority",
+		"<p>Wisconsin (WI): adding Joe Biden's states", "led there by 20,682 of",
+		`class="code">ME</text>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the electoral page lacks %q", want)
+		}
+	}
+	tileOf := func(code string) string {
+		i := strings.Index(page, `class="code">`+code+`</text>`)
+		if i < 0 {
+			return ""
+		}
+		return between(page[i:], `class="mark">`, `</text>`)
+	}
+	if me, ne, wi := tileOf("ME"), tileOf("NE"), tileOf("WI"); me != "B&#43;T" || ne != "T&#43;B" || wi != "B" {
+		t.Errorf("tiles ME %q, NE %q, WI %q; want B+T, T+B, B", me, ne, wi)
+	}
+	st, body := c.json("GET", "/api/v1/electoral?limit=5", nil)
+	if st != http.StatusOK || len(body["items"].([]any)) != 5 || body["next_cursor"] != "o5" {
+		t.Errorf("API: %d %v", st, body["next_cursor"])
 	}
 }
