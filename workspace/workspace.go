@@ -9,18 +9,26 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/store"
+	"github.com/canvass-vote/canvass/store/postgres"
 	"github.com/canvass-vote/canvass/store/sqlite"
 )
 
 // DBName is the file name of the embedded database inside a workspace folder.
 const DBName = "canvass.db"
+
+// DBFile is the file, in the folder of a workspace whose database is on a PostgreSQL server,
+// that holds the database's URL (mode 0600, since the URL may hold a password). A folder
+// without it keeps its database in DBName.
+const DBFile = "database.url"
 
 // LogKeyFile and LogPubFile are the workspace's log signing key (mode 0600) and its verifier
 // key, in the folder beside the database.
@@ -69,11 +77,17 @@ type InitOptions struct {
 	// "elections.wi.gov/2020-general". It must be unique among logs; the default is
 	// "canvass/" and 16 random hex digits.
 	Origin string
+	// DB is where the database is: "" for the embedded SQLite file DBName in the folder, or a
+	// PostgreSQL database's URL (postgres://user:password@host:port/database?sslmode=...),
+	// which Init keeps in the folder's DBFile. The database must not hold a workspace yet.
+	// Errors and messages never show the URL's password.
+	DB string
 }
 
 // Init creates a workspace in dir (made if missing): its database, its log signing key, and
-// the ledger's first entry. It refuses a folder that already has one.
-func Init(ctx context.Context, dir, actor string, opts InitOptions) (*Workspace, error) {
+// the ledger's first entry. It refuses a folder that already has one. If it fails, it removes
+// the files it made.
+func Init(ctx context.Context, dir, actor string, opts InitOptions) (w *Workspace, err error) {
 	origin := opts.Origin
 	if origin == "" {
 		var b [8]byte
@@ -83,11 +97,40 @@ func Init(ctx context.Context, dir, actor string, opts InitOptions) (*Workspace,
 	if _, err := ledger.KeyName(origin); err != nil {
 		return nil, fmt.Errorf("origin %q: use a name like elections.example.gov/2020-general, without spaces or '+'", origin)
 	}
+	if opts.DB != "" && !postgres.IsURL(opts.DB) {
+		return nil, errors.New("the database must be a PostgreSQL URL (postgres://user:password@host:port/database), or nothing for the embedded SQLite file")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(dir, DBName)); err == nil {
-		return nil, fmt.Errorf("%s already holds a workspace (%s)", dir, filepath.Join(dir, DBName))
+	for _, name := range []string{DBName, DBFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return nil, fmt.Errorf("%s already holds a workspace (%s)", dir, filepath.Join(dir, name))
+		}
+	}
+	var made []string
+	defer func() {
+		if err != nil {
+			for _, name := range made {
+				os.Remove(filepath.Join(dir, name))
+			}
+		}
+	}()
+	if opts.DB != "" {
+		f, err := os.OpenFile(filepath.Join(dir, DBFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		made = append(made, DBFile)
+		_, err = f.WriteString(opts.DB + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		made = append(made, DBName, DBName+"-wal", DBName+"-shm")
 	}
 	skey, vkey, err := GenerateKey(origin)
 	if err != nil {
@@ -96,18 +139,44 @@ func Init(ctx context.Context, dir, actor string, opts InitOptions) (*Workspace,
 	if err := WriteKeyPair(filepath.Join(dir, LogKeyFile), skey, vkey); err != nil {
 		return nil, err
 	}
+	made = append(made, LogKeyFile, LogPubFile)
 	return create(ctx, dir, actor, nil, ledger.InitBody{Origin: origin, LogKey: vkey, Schema: SchemaVersion})
 }
 
-// create makes the database and appends the init entry.
+// openStore opens the database of the workspace in dir: the PostgreSQL database named by
+// DBFile if the folder has one, else the embedded file DBName.
+func openStore(ctx context.Context, dir string) (store.Store, error) {
+	b, err := os.ReadFile(filepath.Join(dir, DBFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return sqlite.Open(ctx, filepath.Join(dir, DBName))
+	case err != nil:
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, strings.TrimSpace(string(b)))
+	if err != nil {
+		// postgres.Open's errors name the database with its password redacted.
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, DBFile), err)
+	}
+	return db, nil
+}
+
+// create opens the database, which must hold no ledger yet, and appends the init entry.
 func create(ctx context.Context, dir, actor string, clock func() time.Time, body ledger.InitBody) (*Workspace, error) {
-	db, err := sqlite.Open(ctx, filepath.Join(dir, DBName))
+	db, err := openStore(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
 	w := &Workspace{Dir: dir, Store: db, Actor: actor, Now: clock}
 	err = db.Update(ctx, func(tx store.Tx) error {
-		_, _, err := w.append(tx, w.now(), ledger.TypeInit, body)
+		tree, err := tx.Tree()
+		if err != nil {
+			return err
+		}
+		if n := tree.Size(); n != 0 {
+			return fmt.Errorf("the database already holds a workspace (a ledger of %d entries); give an empty database", n)
+		}
+		_, _, err = w.append(tx, w.now(), ledger.TypeInit, body)
 		return err
 	})
 	if err != nil {
@@ -119,11 +188,12 @@ func create(ctx context.Context, dir, actor string, clock func() time.Time, body
 
 // Open opens the workspace in dir.
 func Open(ctx context.Context, dir, actor string) (*Workspace, error) {
-	path := filepath.Join(dir, DBName)
-	if _, err := os.Stat(path); err != nil {
+	_, err1 := os.Stat(filepath.Join(dir, DBName))
+	_, err2 := os.Stat(filepath.Join(dir, DBFile))
+	if err1 != nil && err2 != nil {
 		return nil, fmt.Errorf("%w in %s: create one with 'canvass init %s' or name another with --workspace", ErrNoWorkspace, dir, dir)
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, err := openStore(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

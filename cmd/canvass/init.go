@@ -22,6 +22,7 @@ Every later change is an entry of the ledger; 'canvass publish' signs and publis
 			if len(args) == 1 {
 				dir = args[0]
 			}
+			opts.DB = g.db
 			w, err := workspace.Init(cmd.Context(), dir, g.actor, opts)
 			if err != nil {
 				return err

@@ -40,6 +40,9 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e))
 type globals struct {
 	workspace string
 	actor     string
+	// db is the database of a new workspace (canvass init): "" for the embedded SQLite file,
+	// or a postgres:// URL. Other commands use the database their workspace names.
+	db string
 }
 
 func newRoot() *cobra.Command {
@@ -63,6 +66,7 @@ named by --workspace, else $CANVASS_WORKSPACE, else the current folder.`,
 	}
 	root.PersistentFlags().StringVar(&g.workspace, "workspace", def, "workspace folder (default $CANVASS_WORKSPACE or the current folder)")
 	root.PersistentFlags().StringVar(&g.actor, "actor", workspace.DefaultActor(), "who is making the change, recorded with it")
+	root.PersistentFlags().StringVar(&g.db, "db", "", "database of a new workspace (canvass init): a PostgreSQL URL postgres://user:password@host:port/database, or nothing for the embedded SQLite file canvass.db; the workspace keeps its choice")
 	root.AddCommand(newInit(g), newImport(g), newTabulate(g), newDemo(g), newGen(), newLog(g),
 		newKeys(), newCertify(g), newPublish(g), newVerify(), newRebuild(g), newAudit(g), newReconcile(g), newConvert())
 	for _, c := range commands {
