@@ -69,14 +69,9 @@ func (q *req) apiBoard() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(500, 5000)
-	if err != nil {
-		return err
-	}
 	head := *v
 	head.Ballots = nil
-	list(q, v.Ballots, p, map[string]any{"board": head})
-	return nil
+	return list(q, v.Ballots, 500, 5000, map[string]any{"board": head})
 }
 
 func (q *req) apiBallot() error {

@@ -174,14 +174,9 @@ func (q *req) apiElectoral() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(100, 1000)
-	if err != nil {
-		return err
-	}
 	head := *v.Report
 	alloc := *head.Allocation
 	alloc.Units = nil
 	head.Allocation = &alloc
-	list(q, v.Units, p, map[string]any{"report": head, "source": "certified 2020 results (electoral/us2020)"})
-	return nil
+	return list(q, v.Units, 100, 1000, map[string]any{"report": head, "source": "certified 2020 results (electoral/us2020)"})
 }

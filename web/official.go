@@ -88,12 +88,7 @@ func (q *req) apiFiles() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(100, 1000)
-	if err != nil {
-		return err
-	}
-	list(q, files, p, nil)
-	return nil
+	return list(q, files, 100, 1000, nil)
 }
 
 // importView is what an import did.
@@ -416,12 +411,7 @@ func (q *req) apiRetrieval() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(500, 5000)
-	if err != nil {
-		return err
-	}
-	list(q, rows, p, map[string]any{"round": round})
-	return nil
+	return list(q, rows, 500, 5000, map[string]any{"round": round})
 }
 
 func (q *req) endRound() error {
@@ -569,12 +559,7 @@ func (q *req) apiAccounts() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(100, 1000)
-	if err != nil {
-		return err
-	}
-	list(q, accts, p, nil)
-	return nil
+	return list(q, accts, 100, 1000, nil)
 }
 
 // accountForm creates an account.

@@ -104,10 +104,14 @@ func (p pager) window(n int) (lo, hi int, next string) {
 	return lo, hi, next
 }
 
-// list answers a page of items as {"items": […], "next_cursor": "…", "total": n}.
-func list[T any](q *req, items []T, p pager, extra map[string]any) {
-	lo, hi, next := p.window(len(items))
-	out := map[string]any{"items": items[lo:hi], "total": len(items)}
+// list answers a page of items, limit def (at most most) from the request's cursor, as
+// {"items": […], "next_cursor": "…", "total": n} with extra's keys beside them.
+func list[T any](q *req, items []T, def, most int, extra map[string]any) error {
+	shown, next, err := pageOf(q, items, def, most)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"items": shown, "total": len(items)}
 	if next != "" {
 		out["next_cursor"] = next
 	}
@@ -115,6 +119,18 @@ func list[T any](q *req, items []T, p pager, extra map[string]any) {
 		out[k] = v
 	}
 	q.json(http.StatusOK, out)
+	return nil
+}
+
+// pageOf returns the page of items the request's limit and cursor ask for, and the cursor of
+// the next page ("" on the last).
+func pageOf[T any](q *req, items []T, def, most int) ([]T, string, error) {
+	p, err := q.pager(def, most)
+	if err != nil {
+		return nil, "", err
+	}
+	lo, hi, next := p.window(len(items))
+	return items[lo:hi], next, nil
 }
 
 // contestView is a contest's result at one unit, for pages and the API.
@@ -379,12 +395,11 @@ func (q *req) resultsPage() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(1000, 5000)
+	shown, next, err := pageOf(q, v.Units, 1000, 5000)
 	if err != nil {
 		return err
 	}
-	lo, hi, next := p.window(len(v.Units))
-	return q.page("results", map[string]any{"C": v, "Units": v.Units[lo:hi], "Next": next, "Total": len(v.Units)})
+	return q.page("results", map[string]any{"C": v, "Units": shown, "Next": next, "Total": len(v.Units)})
 }
 
 func (q *req) apiContests() error {
@@ -392,12 +407,7 @@ func (q *req) apiContests() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(100, 1000)
-	if err != nil {
-		return err
-	}
-	list(q, cs, p, nil)
-	return nil
+	return list(q, cs, 100, 1000, nil)
 }
 
 func (q *req) apiResults() error {
@@ -409,18 +419,13 @@ func (q *req) apiResults() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(500, 5000)
-	if err != nil {
-		return err
-	}
 	units := v.Units
 	if units == nil {
 		units = []unitView{}
 	}
 	head := *v
 	head.Units = nil
-	list(q, units, p, map[string]any{"contest": head})
-	return nil
+	return list(q, units, 500, 5000, map[string]any{"contest": head})
 }
 
 // turnoutView is the reconciliation of the results at one level.
@@ -515,12 +520,11 @@ func (q *req) turnoutPage() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(500, 5000)
+	shown, next, err := pageOf(q, v.Findings, 500, 5000)
 	if err != nil {
 		return err
 	}
-	lo, hi, next := p.window(len(v.Findings))
-	return q.page("turnout", map[string]any{"T": v, "Findings": v.Findings[lo:hi], "Next": next})
+	return q.page("turnout", map[string]any{"T": v, "Findings": shown, "Next": next})
 }
 
 func (q *req) apiTurnout() error {
@@ -532,20 +536,15 @@ func (q *req) apiTurnout() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(500, 5000)
-	if err != nil {
-		return err
-	}
 	extra := map[string]any{"level": v.Level, "counts": v.Counts, "sources": v.Sources}
 	switch q.r.URL.Query().Get("list") {
 	case "", "units":
-		list(q, v.Units, p, extra)
+		return list(q, v.Units, 500, 5000, extra)
 	case "findings":
-		list(q, v.Findings, p, extra)
+		return list(q, v.Findings, 500, 5000, extra)
 	default:
 		return badRequest("list %q: units or findings", q.r.URL.Query().Get("list"))
 	}
-	return nil
 }
 
 // Audits, for the public: everything but the open round's sample. The cards of a round are
@@ -686,12 +685,11 @@ func (q *req) auditPage() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(500, 5000)
+	shown, next, err := pageOf(q, pa.Sample, 500, 5000)
 	if err != nil {
 		return err
 	}
-	lo, hi, next := p.window(len(pa.Sample))
-	return q.page("audit", map[string]any{"A": pa, "Sample": pa.Sample[lo:hi], "Next": next})
+	return q.page("audit", map[string]any{"A": pa, "Sample": shown, "Next": next})
 }
 
 func (q *req) apiAudits() error {
@@ -699,12 +697,7 @@ func (q *req) apiAudits() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(100, 1000)
-	if err != nil {
-		return err
-	}
-	list(q, as, p, nil)
-	return nil
+	return list(q, as, 100, 1000, nil)
 }
 
 // apiAudit answers the audit with its sample (of ended rounds) as the paginated items.
@@ -717,14 +710,9 @@ func (q *req) apiAudit() error {
 	if err != nil {
 		return err
 	}
-	p, err := q.pager(500, 5000)
-	if err != nil {
-		return err
-	}
 	head := *pa
 	head.Sample = nil
-	list(q, pa.Sample, p, map[string]any{"audit": head})
-	return nil
+	return list(q, pa.Sample, 500, 5000, map[string]any{"audit": head})
 }
 
 // plot is the SVG plot of measured risk (log scale) against the cards sampled.
@@ -883,12 +871,7 @@ func (q *req) apiRecounts() error {
 	if ids == nil {
 		ids = []uint64{}
 	}
-	p, err := q.pager(100, 1000)
-	if err != nil {
-		return err
-	}
-	list(q, ids, p, nil)
-	return nil
+	return list(q, ids, 100, 1000, nil)
 }
 
 func (q *req) apiRecount() error {
@@ -984,12 +967,7 @@ func (q *req) apiCertifications() error {
 		}
 		out = append(out, cv)
 	}
-	p, err := q.pager(100, 1000)
-	if err != nil {
-		return err
-	}
-	list(q, out, p, nil)
-	return nil
+	return list(q, out, 100, 1000, nil)
 }
 
 // publishedLog serves the folder written by 'canvass publish' (Options.Published) at /log/,
