@@ -190,7 +190,7 @@ func checkScope(tx store.Tx, role string, s *Scope) error {
 		}
 		s.Jurisdiction = strings.TrimSpace(s.Jurisdiction)
 		if s.Round < 1 || s.Boards < 1 || s.Board < 1 || s.Board > s.Boards {
-			return fmt.Errorf("an audit board is board 1 to %d of the boards (--boards) of a round from 1 (--round); got board %d of %d, round %d", max(s.Boards, 1), s.Board, s.Boards, s.Round)
+			return fmt.Errorf("an audit board is board 1 to N (--board) of the N boards sharing its jurisdiction's list (--boards) in a round from 1 (--round); got board %d of %d, round %d", s.Board, s.Boards, s.Round)
 		}
 		var start *ledger.Entry
 		if err := entriesOf(tx, TypeAuditStart, func(e *ledger.Entry, _ []byte) error {
