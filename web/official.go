@@ -12,6 +12,7 @@ import (
 
 	"github.com/canvass-vote/canvass/audit"
 	"github.com/canvass-vote/canvass/audit/sampler"
+	"github.com/canvass-vote/canvass/cvr"
 	"github.com/canvass-vote/canvass/reconcile"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
@@ -79,7 +80,7 @@ func (q *req) adminPage() error {
 		return err
 	}
 	return q.page("admin", map[string]any{"Files": files, "Audits": audits, "State": q.isState(),
-		"CVRFormats": []string{"auto", "dominion", "cdf", "csv", "ess", "hart", "clearballot"}, "ResultFormats": append([]string{"auto"}, results.Formats()...),
+		"CVRFormats": cvr.Formats(), "ResultFormats": results.Formats(),
 		"UnitFormats": workspace.UnitFormats()})
 }
 

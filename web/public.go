@@ -438,10 +438,12 @@ type turnoutView struct {
 }
 
 type turnoutUnit struct {
-	Unit       string  `json:"unit"`
-	Registered int64   `json:"registered,omitempty"`
-	Ballots    int64   `json:"ballots"`
-	Turnout    float64 `json:"turnout,omitempty"`
+	Unit string `json:"unit"`
+	// Registered and Ballots are absent when the imported files do not give them.
+	Registered *int64 `json:"registered,omitempty"`
+	Ballots    *int64 `json:"ballots,omitempty"`
+	// Turnout is Ballots / Registered (reconcile.Turnout), absent when either is not known.
+	Turnout float64 `json:"turnout,omitempty"`
 }
 
 type findingView struct {
@@ -461,15 +463,19 @@ func (s *server) turnout(ctx context.Context, level canvass.Level) (*turnoutView
 			return nil, err
 		}
 		out := &turnoutView{Level: string(rec.Level), Units: []turnoutUnit{}, Findings: []findingView{}, Counts: map[string]int{}, Sources: rec.Sources}
-		for _, u := range rec.Units {
-			t := turnoutUnit{Unit: u.Unit.String(), Registered: u.Registered, Ballots: u.Ballots}
-			if t.Registered == 0 {
-				t.Registered = u.RegisteredElectionDay
+		known := func(n int64) *int64 {
+			if n == reconcile.Unknown {
+				return nil
 			}
-			if t.Registered > 0 {
-				t.Turnout = float64(t.Ballots) / float64(t.Registered)
+			return &n
+		}
+		for i := range rec.Units {
+			u := &rec.Units[i]
+			reg := u.Registered
+			if reg == reconcile.Unknown {
+				reg = u.RegisteredElectionDay
 			}
-			out.Units = append(out.Units, t)
+			out.Units = append(out.Units, turnoutUnit{Unit: u.Unit.String(), Registered: known(reg), Ballots: known(u.Ballots), Turnout: reconcile.Turnout(u)})
 		}
 		for _, f := range rec.Findings {
 			out.Findings = append(out.Findings, findingOf(f))

@@ -105,6 +105,11 @@ func num(v any) string {
 		s = strconv.FormatInt(n, 10)
 	case uint64:
 		s = strconv.FormatUint(n, 10)
+	case *int64:
+		if n == nil {
+			return ""
+		}
+		s = strconv.FormatInt(*n, 10)
 	default:
 		return fmt.Sprint(v)
 	}

@@ -1243,3 +1243,44 @@ func TestElectoralPage(t *testing.T) {
 		t.Errorf("API: %d %v", st, body["next_cursor"])
 	}
 }
+
+// TestTurnout: Wayne County, Michigan, from its statement of votes (1,115 precincts): registered
+// voters 1,406,355 and ballots 878,102 in the county (the sums of the file's registered_voters
+// and ballots_cast_total columns), 62.4% turnout; the City of Dearborn 70,805 and 44,998.
+func TestTurnout(t *testing.T) {
+	ctx := context.Background()
+	w, err := workspace.Init(ctx, t.TempDir(), "clerk", workspace.InitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.ImportResults(ctx, "../testdata/us2020/mi/wayne_2020_president_precinct_with_registration.csv",
+		workspace.ImportOptions{Results: results.Options{Format: "wide", State: "MI", County: "Wayne", Contest: "President"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, serve(t, &fixture{w: w}, Options{}))
+	find := func(level, suffix string) map[string]any {
+		st, body := c.json("GET", "/api/v1/turnout?limit=5000&level="+level, nil)
+		if st != http.StatusOK {
+			t.Fatalf("%s: %d %v", level, st, body)
+		}
+		for _, it := range body["items"].([]any) {
+			u := it.(map[string]any)
+			if strings.HasSuffix(u["unit"].(string), suffix) {
+				return u
+			}
+		}
+		t.Fatalf("%s: no unit ending %q in %v", level, suffix, body["items"])
+		return nil
+	}
+	if u := find("county", "Wayne"); u["registered"] != 1406355.0 || u["ballots"] != 878102.0 {
+		t.Errorf("Wayne County: %v", u)
+	}
+	if u := find("municipality", "City of Dearborn"); u["registered"] != 70805.0 || u["ballots"] != 44998.0 {
+		t.Errorf("Dearborn: %v", u)
+	}
+	page := readAll(t, c.do("GET", "/turnout", nil, nil))
+	if !strings.Contains(page, `<td class="n">1,406,355</td><td class="n">878,102</td><td class="n">62.4%</td>`) {
+		t.Error("the turnout page lacks Wayne County's row")
+	}
+}
