@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -52,6 +53,13 @@ type Built struct {
 	Audit            uint64
 	// Steps lists what was done, one line each, for the terminal.
 	Steps []string
+	// Logins are the demo's accounts with their passwords (made anew for each demo).
+	Logins []Login
+}
+
+// Login is a demo account.
+type Login struct {
+	Name, Password, Role, What string
 }
 
 // Build makes the demonstration workspace in dir from the embedded 2020 data:
@@ -178,7 +186,40 @@ func (b *Built) build(ctx context.Context) error {
 	}
 	b.Audit = view.ID
 	b.step("Adams County: %d synthetic cast vote records, one per vote of its ward totals; comparison audit %d started (risk limit 5%%, seed %s)", n, b.Audit, AuditSeed)
+	return b.accounts(ctx)
+}
+
+// accounts makes the demo's accounts, each with a new random password: a state administrator,
+// Adams County's clerk, and the two members of Adams County's audit board for round 1.
+func (b *Built) accounts(ctx context.Context) error {
+	board := workspace.Scope{Audit: b.Audit, Round: 1, Jurisdiction: AuditCounty, Board: 1, Boards: 1}
+	for _, l := range []struct {
+		name, role, what string
+		scope            workspace.Scope
+	}{
+		{"state-admin", workspace.RoleStateAdmin, "state administrator: imports, audits, recounts, certification, accounts", workspace.Scope{}},
+		{"adams-clerk", workspace.RoleJurisdictionAdmin, "Adams County clerk: Adams County's imports and audit boards", workspace.Scope{Jurisdictions: []string{AuditCounty}}},
+		{"adams-board-a", workspace.RoleAuditBoard, "Adams County audit board 1, round 1, first member", board},
+		{"adams-board-b", workspace.RoleAuditBoard, "Adams County audit board 1, round 1, second member", board},
+	} {
+		pw := password()
+		if _, err := b.Workspace.CreateAccount(ctx, workspace.NewAccount{Name: l.name, Role: l.role, Scope: l.scope, Password: pw}); err != nil {
+			return err
+		}
+		b.Logins = append(b.Logins, Login{Name: l.name, Password: pw, Role: l.role, What: l.what})
+	}
 	return nil
+}
+
+// password is a new random password: 16 letters and digits (about 83 bits).
+func password() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	var b [16]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
 }
 
 // georgiaMachineCount writes the machine count of the Arlo report's first contest as a results

@@ -65,6 +65,16 @@ func TestBuild(t *testing.T) {
 	if a.Kind != "comparison" || len(a.Rounds) != 1 || a.Missing == 0 || a.Ballots != 11818 {
 		t.Errorf("audit: %+v", a)
 	}
+	// The demo's accounts sign in with the passwords it printed.
+	if len(b.Logins) != 4 {
+		t.Fatalf("logins %+v", b.Logins)
+	}
+	for _, l := range b.Logins {
+		s, err := w.SignIn(ctx, l.Name, l.Password, workspace.SessionOptions{})
+		if err != nil || s == nil {
+			t.Errorf("%s: %v", l.Name, err)
+		}
+	}
 	pub := filepath.Join(t.TempDir(), "pub")
 	if _, err := w.Publish(ctx, pub, nil); err != nil {
 		t.Fatal(err)

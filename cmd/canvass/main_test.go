@@ -56,36 +56,38 @@ func TestHelpOnEveryCommand(t *testing.T) {
 
 // The demo prints the official Wisconsin figures (WEC ward report after the recount):
 // Biden 1,630,866, Trump 1,610,184, and a row for each of the 72 counties.
+// TestDemo builds the demo without serving it and checks what it prints and the workspace it
+// leaves: the Wisconsin recount (+74), Georgia's hand count (−496), the four logins; and the
+// President contest from results by county: Wisconsin's 72 counties (Milwaukee, Biden 317,527
+// in the ward report after the recount) and Wayne County (Biden 597,170, its official
+// results), 73 units. (The two files name the candidates differently; each unit lists every
+// choice of the contest, the other file's with 0 votes.)
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	out, err := run(t, "demo", "--dir", dir)
+	out, err := run(t, "demo", "--dir", dir, "--no-serve")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"1,630,866", "1,610,184", "72 units:", "winner(s): Joseph R. Biden / Kamala D. Harris", "WI / MILWAUKEE", "WI / DANE"} {
+	for _, want := range []string{"margin 20608 → 20682 (+74)", "margin 12780 → 12284 (-496)", "state-admin", "adams-clerk", "adams-board-a", "adams-board-b", "11818 synthetic cast vote records"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("demo output lacks %q", want)
+			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
-	// The workspace it made answers tabulate --json in the documented shape.
 	js, err := run(t, "--workspace", dir, "tabulate", "--json", "--by", "county", "--contest", "President")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var res struct {
 		Contests []struct {
-			Name       string `json:"name"`
-			Type       string `json:"type"`
-			Seats      int    `json:"seats"`
-			Ballots    *int64 `json:"ballots"`
-			Undervotes *int64 `json:"undervotes"`
-			Overvotes  *int64 `json:"overvotes"`
-			Choices    []struct {
-				Name  string `json:"name"`
-				Votes int64  `json:"votes"`
-			} `json:"choices"`
-			Winners []string `json:"winners"`
-			Units   []struct {
+			Name       string   `json:"name"`
+			Source     string   `json:"source"`
+			Type       string   `json:"type"`
+			Seats      int      `json:"seats"`
+			Ballots    *int64   `json:"ballots"`
+			Undervotes *int64   `json:"undervotes"`
+			Overvotes  *int64   `json:"overvotes"`
+			Winners    []string `json:"winners"`
+			Units      []struct {
 				Unit    string `json:"unit"`
 				Choices []struct {
 					Name  string `json:"name"`
@@ -97,10 +99,29 @@ func TestDemo(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &res); err != nil {
 		t.Fatal(err)
 	}
-	c := res.Contests[0]
-	if len(res.Contests) != 1 || c.Type != "plurality" || c.Seats != 1 || c.Ballots == nil || c.Undervotes == nil || c.Overvotes == nil ||
-		c.Choices[0].Votes != 1630866 || len(c.Units) != 72 || len(c.Winners) != 1 {
-		t.Errorf("tabulate --json: %+v", c)
+	found := 0
+	for _, c := range res.Contests {
+		if c.Source != "results" {
+			continue
+		}
+		found++
+		if c.Type != "plurality" || c.Seats != 1 || c.Ballots == nil || c.Undervotes == nil || c.Overvotes == nil || len(c.Units) != 73 || len(c.Winners) != 1 {
+			t.Errorf("tabulate --json: %d units, %+v", len(c.Units), c.Winners)
+		}
+		votes := map[string]int64{}
+		for _, u := range c.Units {
+			for _, ch := range u.Choices {
+				if (strings.Contains(ch.Name, "Biden") || ch.Name == "biden_dem") && ch.Votes > 0 {
+					votes[strings.TrimSpace(u.Unit)] = ch.Votes
+				}
+			}
+		}
+		if votes["WI / MILWAUKEE"] != 317527 || votes["MI / Wayne"] != 597170 {
+			t.Errorf("Biden: Milwaukee %d, Wayne %d", votes["WI / MILWAUKEE"], votes["MI / Wayne"])
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d President contests from results", found)
 	}
 }
 
