@@ -955,27 +955,8 @@ func (w *Workspace) AuditRetrieval(ctx context.Context, id uint64, dir string, b
 			return fmt.Errorf("audit %d has no open round (status: %s)", id, a.Status)
 		}
 		round = r.Number
-		if pop.manifest == nil {
-			rows = batchRetrieval(a, r)
-			return nil
-		}
-		bd, err := sampler.SampleManifest(a.Config.Seed, pop.manifest, int(r.Size), a.Config.WithReplacement, pop.key)
-		if err != nil {
-			return err
-		}
-		var prev int64
-		if len(a.Rounds) > 1 {
-			prev = a.Rounds[len(a.Rounds)-2].Size
-		}
-		rows = sampler.RetrievalList(bd[prev:], pop.manifest, 18, boards)
-		if pop.source == "cvr" {
-			ids, err := imprintedIDs(tx, pop.cardStyle, pop.manifest, rows)
-			if err != nil {
-				return err
-			}
-			sampler.FillImprintedIDs(rows, func(batch int, position int64) string { return ids[[2]int64{int64(batch), position}] })
-		}
-		return nil
+		rows, err = retrievalRows(tx, a, pop, boards)
+		return err
 	})
 	if err != nil {
 		return nil, err
