@@ -821,7 +821,7 @@ func (t *tx) AddBallot(fileID int64, jurisdiction string, b *canvass.Ballot, ids
 		}
 	}
 	m0 := len(t.marks)
-	marks, err := encodeMarks(t.marks, b, ids)
+	marks, err := store.EncodeMarks(t.marks, b, ids)
 	if err != nil {
 		return false, err
 	}
@@ -860,7 +860,7 @@ func (t *tx) Ballots(fn func(jurisdiction string, b *canvass.Ballot) error) erro
 			for _, r := range batch {
 				b.Reset()
 				b.ID, b.Precinct, b.BallotType, b.Tabulator, b.Batch, b.CountingGroup = r.id, r.precinct, r.ballotType, r.tabulator, r.batch, r.cg
-				if err := decodeMarks(r.marks, &b, d); err != nil {
+				if err := store.DecodeMarks(r.marks, &b, d.contestI, d.choiceI); err != nil {
 					return fmt.Errorf("ballot %s: %w", b.ID, err)
 				}
 				if err := fn(r.jur, &b); err != nil {

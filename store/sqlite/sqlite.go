@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -461,107 +460,6 @@ func (t *tx) Election() (*canvass.Election, error) {
 	return d.el, nil
 }
 
-// The marks blob: uvarint(number of contests), then per contest uvarint(contest id),
-// byte(1 if overvoted), uvarint(number of marks), then per mark uvarint(choice id, 0 for an
-// OvervoteMark that names no choice), uvarint(rank), byte(flags).
-func encodeMarks(buf []byte, b *canvass.Ballot, ids []store.ContestIDs) ([]byte, error) {
-	buf = binary.AppendUvarint(buf[:0], uint64(len(b.Contests)))
-	for _, cm := range b.Contests {
-		if int(cm.Contest) < 0 || int(cm.Contest) >= len(ids) {
-			return nil, fmt.Errorf("ballot %s: contest index %d outside the definition", b.ID, cm.Contest)
-		}
-		cids := ids[cm.Contest]
-		buf = binary.AppendUvarint(buf, uint64(cids.Contest))
-		ov := byte(0)
-		if cm.Overvoted {
-			ov = 1
-		}
-		buf = append(buf, ov)
-		buf = binary.AppendUvarint(buf, uint64(len(cm.Marks)))
-		for _, m := range cm.Marks {
-			switch {
-			case m.Choice == canvass.NoChoice && m.Flags&canvass.OvervoteMark != 0:
-				buf = binary.AppendUvarint(buf, 0) // choice ids start at 1; 0 is no choice
-			case int(m.Choice) < 0 || int(m.Choice) >= len(cids.Choices):
-				return nil, fmt.Errorf("ballot %s: choice index %d outside the definition", b.ID, m.Choice)
-			default:
-				buf = binary.AppendUvarint(buf, uint64(cids.Choices[m.Choice]))
-			}
-			buf = binary.AppendUvarint(buf, uint64(m.Rank))
-			buf = append(buf, byte(m.Flags))
-		}
-	}
-	return buf, nil
-}
-
-var errCorrupt = errors.New("store: corrupt marks record")
-
-func decodeMarks(p []byte, b *canvass.Ballot, d *definition) error {
-	next := func() (uint64, error) {
-		v, n := binary.Uvarint(p)
-		if n <= 0 {
-			return 0, errCorrupt
-		}
-		p = p[n:]
-		return v, nil
-	}
-	nextByte := func() (byte, error) {
-		if len(p) == 0 {
-			return 0, errCorrupt
-		}
-		c := p[0]
-		p = p[1:]
-		return c, nil
-	}
-	nc, err := next()
-	if err != nil {
-		return err
-	}
-	for range nc {
-		cid, err := next()
-		if err != nil {
-			return err
-		}
-		ci, ok := d.contestI[int64(cid)]
-		if !ok {
-			return errCorrupt
-		}
-		cm := b.AddContest(ci)
-		ov, err := nextByte()
-		if err != nil {
-			return err
-		}
-		cm.Overvoted = ov == 1
-		nm, err := next()
-		if err != nil {
-			return err
-		}
-		for range nm {
-			chid, err := next()
-			if err != nil {
-				return err
-			}
-			rank, err := next()
-			if err != nil {
-				return err
-			}
-			fl, err := nextByte()
-			if err != nil {
-				return err
-			}
-			chi, ok := d.choiceI[int64(chid)]
-			if chid == 0 {
-				chi, ok = canvass.NoChoice, canvass.MarkFlags(fl)&canvass.OvervoteMark != 0
-			}
-			if !ok {
-				return errCorrupt
-			}
-			cm.Marks = append(cm.Marks, canvass.Mark{Choice: chi, Rank: int32(rank), Flags: canvass.MarkFlags(fl)})
-		}
-	}
-	return nil
-}
-
 func (t *tx) AddBallot(fileID int64, jurisdiction string, b *canvass.Ballot, ids []store.ContestIDs) (bool, error) {
 	if t.insBallot == nil {
 		s, err := t.tx.Prepare(`INSERT INTO ballots (file_id, jurisdiction, ballot_id, precinct, ballot_type, tabulator, batch, counting_group, marks)
@@ -572,7 +470,7 @@ func (t *tx) AddBallot(fileID int64, jurisdiction string, b *canvass.Ballot, ids
 		t.insBallot = s
 	}
 	var err error
-	if t.buf, err = encodeMarks(t.buf, b, ids); err != nil {
+	if t.buf, err = store.EncodeMarks(t.buf[:0], b, ids); err != nil {
 		return false, err
 	}
 	res, err := t.insBallot.Exec(fileID, jurisdiction, b.ID, b.Precinct, b.BallotType, b.Tabulator, b.Batch, b.CountingGroup, t.buf)
@@ -601,7 +499,7 @@ func (t *tx) Ballots(fn func(jurisdiction string, b *canvass.Ballot) error) erro
 		if err := rows.Scan(&jur, &b.ID, &b.Precinct, &b.BallotType, &b.Tabulator, &b.Batch, &b.CountingGroup, &marks); err != nil {
 			return err
 		}
-		if err := decodeMarks(marks, &b, d); err != nil {
+		if err := store.DecodeMarks(marks, &b, d.contestI, d.choiceI); err != nil {
 			return fmt.Errorf("ballot %s: %w", b.ID, err)
 		}
 		if err := fn(jur, &b); err != nil {

@@ -1,4 +1,4 @@
-package postgres
+package store
 
 import (
 	"encoding/binary"
@@ -6,17 +6,16 @@ import (
 	"fmt"
 
 	canvass "github.com/canvass-vote/canvass"
-	"github.com/canvass-vote/canvass/store"
 )
 
-// The marks column holds the same bytes as store/sqlite writes: uvarint(number of contests),
-// then per contest uvarint(contest id), byte(1 if overvoted), uvarint(number of marks), then
-// per mark uvarint(choice id, 0 for an OvervoteMark that names no choice), uvarint(rank),
-// byte(flags). Ids are the database's contest and choice ids, which start at 1.
-//
-// TODO: this codec is a copy of store/sqlite's; it belongs in package store, used by both.
+// The marks of a stored ballot, as both stores keep them in one column: uvarint(number of
+// contests), then per contest uvarint(contest id), byte(1 if overvoted), uvarint(number of
+// marks), then per mark uvarint(choice id, 0 for an OvervoteMark that names no choice),
+// uvarint(rank), byte(flags). Ids are the database's contest and choice ids, which start at 1.
 
-func encodeMarks(buf []byte, b *canvass.Ballot, ids []store.ContestIDs) ([]byte, error) {
+// EncodeMarks appends to buf the marks of b, its contest and choice indices translated with
+// ids (indexed like the source Election).
+func EncodeMarks(buf []byte, b *canvass.Ballot, ids []ContestIDs) ([]byte, error) {
 	buf = binary.AppendUvarint(buf, uint64(len(b.Contests)))
 	for _, cm := range b.Contests {
 		if int(cm.Contest) < 0 || int(cm.Contest) >= len(ids) {
@@ -46,22 +45,23 @@ func encodeMarks(buf []byte, b *canvass.Ballot, ids []store.ContestIDs) ([]byte,
 	return buf, nil
 }
 
-var errCorrupt = errors.New("store: corrupt marks record")
+// ErrCorruptMarks is returned by DecodeMarks for bytes EncodeMarks did not write.
+var ErrCorruptMarks = errors.New("store: corrupt marks record")
 
-// decodeMarks adds to b the contests and marks encoded in p, translating database ids to the
-// indices of d.
-func decodeMarks(p []byte, b *canvass.Ballot, d *definition) error {
+// DecodeMarks adds to b the contests and marks encoded in p, translating database ids to the
+// indices of the stored election definition (contestIndex, choiceIndex).
+func DecodeMarks(p []byte, b *canvass.Ballot, contestIndex, choiceIndex map[int64]int32) error {
 	next := func() (uint64, error) {
 		v, n := binary.Uvarint(p)
 		if n <= 0 {
-			return 0, errCorrupt
+			return 0, ErrCorruptMarks
 		}
 		p = p[n:]
 		return v, nil
 	}
 	nextByte := func() (byte, error) {
 		if len(p) == 0 {
-			return 0, errCorrupt
+			return 0, ErrCorruptMarks
 		}
 		c := p[0]
 		p = p[1:]
@@ -76,9 +76,9 @@ func decodeMarks(p []byte, b *canvass.Ballot, d *definition) error {
 		if err != nil {
 			return err
 		}
-		ci, ok := d.contestI[int64(cid)]
+		ci, ok := contestIndex[int64(cid)]
 		if !ok {
-			return errCorrupt
+			return ErrCorruptMarks
 		}
 		cm := b.AddContest(ci)
 		ov, err := nextByte()
@@ -103,18 +103,18 @@ func decodeMarks(p []byte, b *canvass.Ballot, d *definition) error {
 			if err != nil {
 				return err
 			}
-			chi, ok := d.choiceI[int64(chid)]
+			chi, ok := choiceIndex[int64(chid)]
 			if chid == 0 {
 				chi, ok = canvass.NoChoice, canvass.MarkFlags(fl)&canvass.OvervoteMark != 0
 			}
 			if !ok {
-				return errCorrupt
+				return ErrCorruptMarks
 			}
 			cm.Marks = append(cm.Marks, canvass.Mark{Choice: chi, Rank: int32(rank), Flags: canvass.MarkFlags(fl)})
 		}
 	}
 	if len(p) != 0 {
-		return errCorrupt
+		return ErrCorruptMarks
 	}
 	return nil
 }
