@@ -75,7 +75,13 @@ type Login struct {
 //   - a ballot-comparison audit of President on synthetic cast vote records of Adams County,
 //     one per vote of its ward totals, started with its first round drawn.
 func Build(ctx context.Context, dir, actor string) (*Built, error) {
-	w, err := workspace.Init(ctx, dir, actor, workspace.InitOptions{Origin: "demo.canvass.example/2020-general"})
+	return BuildWith(ctx, dir, actor, "")
+}
+
+// BuildWith is Build with the workspace's database: "" for the embedded SQLite file, or a
+// PostgreSQL URL (workspace.InitOptions.DB).
+func BuildWith(ctx context.Context, dir, actor, db string) (*Built, error) {
+	w, err := workspace.Init(ctx, dir, actor, workspace.InitOptions{Origin: "demo.canvass.example/2020-general", DB: db})
 	if err != nil {
 		return nil, err
 	}

@@ -200,18 +200,16 @@ func TestPostgresStory(t *testing.T) {
 		t.Errorf("the dump lists %d ballots and %d result rows", nb, nr)
 	}
 
-	// Rebuilt on SQLite (a folder without a database file), then on PostgreSQL (a folder
-	// whose database file names an empty database).
+	// Rebuilt on SQLite (the default), then on PostgreSQL (VerifyOptions.DB, an empty
+	// database).
 	onSQLite := filepath.Join(root, "rebuilt-sqlite")
 	onPostgres := filepath.Join(root, "rebuilt-postgres")
-	if err := os.MkdirAll(onPostgres, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(onPostgres, DBFile), []byte(pgtest.URL(t)+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	for _, into := range []string{onSQLite, onPostgres} {
-		if rrep, err := Rebuild(ctx, ledger.Dir(pub), into, VerifyOptions{Key: info.LogKey}); err != nil {
+		opts := VerifyOptions{Key: info.LogKey}
+		if into == onPostgres {
+			opts.DB = pgtest.URL(t)
+		}
+		if rrep, err := Rebuild(ctx, ledger.Dir(pub), into, opts); err != nil {
 			t.Fatalf("rebuild in %s: %v %+v", into, err, rrep)
 		}
 		w2, err := Open(ctx, into, "observer")

@@ -36,6 +36,8 @@ type VerifyOptions struct {
 	// Into is the folder to rebuild the workspace in; "" rebuilds in a temporary folder that
 	// is removed.
 	Into string
+	// DB is the database to rebuild into, as InitOptions.DB ("" for the embedded SQLite file).
+	DB string
 }
 
 // VerifyReport is what Verify found.
@@ -176,7 +178,7 @@ func Verify(ctx context.Context, f ledger.Fetcher, opts VerifyOptions) (*VerifyR
 		defer os.RemoveAll(tmp)
 		into = filepath.Join(tmp, "workspace")
 	}
-	rp := &replayer{ctx: ctx, f: f, dir: into, entries: entries, decoded: decoded, rep: rep}
+	rp := &replayer{ctx: ctx, f: f, dir: into, entries: entries, decoded: decoded, rep: rep, db: opts.DB}
 	if err := rp.run(); err != nil {
 		return nil, err
 	}
@@ -226,6 +228,7 @@ type replayer struct {
 	rep     *VerifyReport
 	w       *Workspace
 	origin  string
+	db      string
 	// referenced published paths (for the unreferenced-file check)
 	files   map[string]bool
 	results map[string]bool
@@ -346,6 +349,11 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 		}
 		if err := os.MkdirAll(r.dir, 0o755); err != nil {
 			return err
+		}
+		if r.db != "" {
+			if err := writeDBFile(r.dir, r.db); err != nil {
+				return err
+			}
 		}
 		w, err := create(r.ctx, r.dir, e.Actor, func() time.Time { return at }, body)
 		if err != nil {

@@ -117,18 +117,10 @@ func Init(ctx context.Context, dir, actor string, opts InitOptions) (w *Workspac
 		}
 	}()
 	if opts.DB != "" {
-		f, err := os.OpenFile(filepath.Join(dir, DBFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
+		if err := writeDBFile(dir, opts.DB); err != nil {
 			return nil, err
 		}
 		made = append(made, DBFile)
-		_, err = f.WriteString(opts.DB + "\n")
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, err
-		}
 	} else {
 		made = append(made, DBName, DBName+"-wal", DBName+"-shm")
 	}
@@ -141,6 +133,26 @@ func Init(ctx context.Context, dir, actor string, opts InitOptions) (w *Workspac
 	}
 	made = append(made, LogKeyFile, LogPubFile)
 	return create(ctx, dir, actor, nil, ledger.InitBody{Origin: origin, LogKey: vkey, Schema: SchemaVersion})
+}
+
+// writeDBFile records in dir the PostgreSQL database of its workspace (mode 0600: the URL may
+// hold a password).
+func writeDBFile(dir, url string) error {
+	if !postgres.IsURL(url) {
+		return errors.New("the database must be a PostgreSQL URL (postgres://user:password@host:port/database), or nothing for the embedded SQLite file")
+	}
+	f, err := os.OpenFile(filepath.Join(dir, DBFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(url + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // openStore opens the database of the workspace in dir: the PostgreSQL database named by

@@ -37,7 +37,8 @@ in the binary, then serve it as the web application:
   - demo accounts (a state administrator, Adams County's clerk, the two members of its audit
     board), with passwords made for this run and printed here.
 
-Every step is in the workspace's ledger. --no-serve builds and prints without serving.`,
+Every step is in the workspace's ledger. --no-serve builds and prints without serving; with
+--db postgres://… the demo workspace is kept in that (empty) PostgreSQL database.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -49,7 +50,7 @@ Every step is in the workspace's ledger. --no-serve builds and prints without se
 				}
 			}
 			fmt.Fprintf(out, "building the demo election in %s ...\n", dir)
-			b, err := demo.Build(ctx, dir, g.actor)
+			b, err := demo.BuildWith(ctx, dir, g.actor, g.db)
 			if err != nil {
 				return err
 			}

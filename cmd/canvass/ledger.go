@@ -347,14 +347,15 @@ func newRebuild(g *globals) *cobra.Command {
 		Short: "Rebuild a workspace (--workspace) from a published log alone, verifying it",
 		Long: `Rebuild a workspace in the --workspace folder (which must not hold one) from a published
 log alone, by replaying its entries as 'canvass verify' does. The rebuilt database holds the
-same content as the one that published the log. It has no log signing key: it can be checked
-and read, not extended.`,
+same content as the one that published the log (on PostgreSQL with --db). It has no log
+signing key: it can be checked and read, not extended.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := openPublished(cmd.Context(), args[0], since, &opts)
 			if err != nil {
 				return err
 			}
+			opts.DB = g.db
 			rep, err := workspace.Rebuild(cmd.Context(), f, g.workspace, opts)
 			if rep != nil {
 				if perr := printVerify(cmd, rep); perr != nil && err == nil {
