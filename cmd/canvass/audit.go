@@ -30,6 +30,7 @@ it escalates to a full hand count); 'audit status' and 'audit report' show where
 Every step is an entry of the ledger.`,
 	}
 	cmd.AddCommand(newAuditStart(g), newAuditRecord(g), newAuditStatus(g), newAuditRetrieval(g), newAuditEscalate(g), newAuditHandCount(g), newAuditReport(g))
+	cmd.AddCommand(newAuditAssertions(g))
 	cmd.AddCommand(newAuditCalculators()...)
 	return cmd
 }
