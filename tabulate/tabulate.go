@@ -186,7 +186,7 @@ func (t *Tally) addContest(c *counts, contest *canvass.Contest, cm *canvass.Cont
 		}
 		c.under += voteFor - n
 		for _, m := range cm.Marks {
-			if t.seen[m.Choice] == t.gen && m.Choice >= 0 && int(m.Choice) < len(c.votes) {
+			if m.Choice >= 0 && int(m.Choice) < len(c.votes) && t.seen[m.Choice] == t.gen {
 				c.votes[m.Choice]++
 				t.seen[m.Choice] = 0 // count each choice once
 			}

@@ -228,3 +228,21 @@ func mapsEqual(a, b map[string]int64) bool {
 	}
 	return true
 }
+
+// TestRankedOvervoteMarkNoChoice: an ES&S ranked ballot whose second rank is an overvote
+// label (a mark with no choice, canvass.NoChoice) counts its first choice and nothing else.
+// By hand: 2 ballots, both A first; the second's rank 2 is the overvote mark: A 2, B 0.
+func TestRankedOvervoteMarkNoChoice(t *testing.T) {
+	el := &canvass.Election{Contests: []*canvass.Contest{contest("Mayor", canvass.IRV, 1, 3, "A", "B")}}
+	tl := New(el)
+	a := &canvass.Ballot{}
+	a.AddContest(0).Marks = []canvass.Mark{{Choice: 0, Rank: 1}}
+	tl.Add(a, "")
+	b := &canvass.Ballot{}
+	cm := b.AddContest(0)
+	cm.Marks = []canvass.Mark{{Choice: 0, Rank: 1}, {Choice: canvass.NoChoice, Rank: 2, Flags: canvass.OvervoteMark}}
+	tl.Add(b, "")
+	if got := votes(tl.Result().Contests[0]); got["A"] != 2 || got["B"] != 0 {
+		t.Errorf("votes %v", got)
+	}
+}
