@@ -32,6 +32,11 @@ type Contest struct {
 	// ThresholdNum/ThresholdDen > 0 make a supermajority contest: the winner needs more than
 	// that fraction of the valid votes. Zero for plurality.
 	ThresholdNum, ThresholdDen int64
+	// Assertions, when not nil, are the reported outcome instead of the tallies: the contest
+	// (an instant-runoff contest) is audited by its assertions (assertions.go), Choices only
+	// describe it (the last round's tally), and a reading of it is a ranking, whose order
+	// matters.
+	Assertions []Assertion
 }
 
 // ErrBadContest is wrapped by errors about a contest that cannot be audited as given.
@@ -83,8 +88,11 @@ func (c *Contest) Pairs() ([][2]Choice, error) {
 	return out, nil
 }
 
-// Validate checks the contest's numbers.
+// Validate checks the contest's numbers (for a contest audited by assertions, its assertions).
 func (c *Contest) Validate() error {
+	if c.ByAssertions() {
+		return c.validateAssertions()
+	}
 	var total int64
 	for _, ch := range c.Choices {
 		if ch.Votes < 0 {

@@ -142,7 +142,10 @@ func alphaNextSize(values assertionValues, c *Contest, obs []Observation, alpha 
 // constantSequenceSize asks, for each assertion, how many more draws like the reported outcome
 // (each equal to typical[i]: SHANGRLA's sample-size estimate with a constant sequence) would
 // take its risk to the limit after the draws so far, and takes the largest. The running
-// p-value never increases as draws are added, so a binary search finds the count.
+// p-value never increases as draws are added, and the p-value after m draws is the m-th of
+// the p-values of any longer sequence (ALPHA's alternative and null mean for a draw depend
+// only on the draws before it), so one pass over the draws so far followed by every card
+// left finds the count.
 func constantSequenceSize(c *Contest, tests []Alpha, xs [][]float64, typical []float64, alpha float64) (int64, error) {
 	var size int64
 	for i, t := range tests {
@@ -151,40 +154,22 @@ func constantSequenceSize(c *Contest, tests []Alpha, xs [][]float64, typical []f
 		if t.N == 0 || limit <= 0 {
 			limit = max(limit, 1<<20)
 		}
-		ok := func(k int64) (bool, error) {
-			x := append(append([]float64(nil), xs[i]...), make([]float64, k)...)
-			for j := done; j < int64(len(x)); j++ {
-				x[j] = typical[i]
-			}
-			if len(x) == 0 {
-				return false, nil
-			}
-			ps, err := t.PValues(x)
-			if err != nil {
-				return false, err
-			}
-			return ps[len(ps)-1] <= alpha, nil
+		x := append(append([]float64(nil), xs[i]...), make([]float64, limit)...)
+		for j := done; j < int64(len(x)); j++ {
+			x[j] = typical[i]
 		}
-		lo, hi := int64(0), limit
-		if fin, err := ok(hi); err != nil {
+		ps, err := t.PValues(x)
+		if err != nil {
 			return 0, err
-		} else if !fin {
-			size = max(size, done+hi)
-			continue
 		}
-		for lo < hi {
-			mid := lo + (hi-lo)/2
-			fin, err := ok(mid)
-			if err != nil {
-				return 0, err
-			}
-			if fin {
-				hi = mid
-			} else {
-				lo = mid + 1
+		k := limit // the risk stays above the limit however many cards are drawn
+		for j := max(done, 1); j <= int64(len(ps)); j++ {
+			if ps[j-1] <= alpha {
+				k = j - done
+				break
 			}
 		}
-		size = max(size, done+lo)
+		size = max(size, done+k)
 	}
 	return size, nil
 }

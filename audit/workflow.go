@@ -98,8 +98,11 @@ type Round struct {
 	// Size is the cumulative number of draws at the end of this round.
 	Size int64
 	// Risk is the measured risk of each contest when the round ended.
-	Risk  map[string]float64
-	Ended bool
+	Risk map[string]float64
+	// AssertionRisk is, for each contest audited by assertions, the measured risk of each
+	// assertion by label (the contest's Risk is the largest).
+	AssertionRisk map[string]map[string]float64
+	Ended         bool
 }
 
 // Method measures a contest's risk from the draws and records so far, and sizes rounds.
@@ -203,6 +206,9 @@ func New(cfg Config, contests []Contest) (*Audit, error) {
 			return nil, err
 		}
 	}
+	if err := checkAssertionMethod(cfg, contests); err != nil {
+		return nil, err
+	}
 	return &Audit{Config: cfg, Contests: contests, Status: InProgress, Records: map[Card]*Record{}, method: m}, nil
 }
 
@@ -238,7 +244,7 @@ func (a *Audit) NextRoundSize(population int64) (int64, error) {
 		if a.confirmed(c.Name) {
 			continue
 		}
-		n, err := a.method.NextSize(c, obs, a.Config.RiskLimit, a.Config.Quantile)
+		n, err := a.contestNextSize(c, obs)
 		if err != nil {
 			return 0, fmt.Errorf("contest %q: %w", c.Name, err)
 		}
@@ -318,26 +324,42 @@ func (a *Audit) Record(r Record) (bool, error) {
 		return false, fmt.Errorf("%w: %s", ErrNotInSample, r.Card)
 	}
 	if prev, ok := a.Records[r.Card]; ok {
-		if sameRecord(prev, &r) {
+		ranked := a.rankedContests()
+		if describe(prev, ranked) == describe(&r, ranked) {
 			return false, nil
 		}
-		return false, fmt.Errorf("%w: %s was recorded by %s as %s, now %s", ErrConflict, r.Card, prev.Board, describe(prev), describe(&r))
+		return false, fmt.Errorf("%w: %s was recorded by %s as %s, now %s", ErrConflict, r.Card, prev.Board, describe(prev, ranked), describe(&r, ranked))
 	}
 	cp := r
 	a.Records[r.Card] = &cp
 	return true, nil
 }
 
-func sameRecord(a, b *Record) bool { return describe(a) == describe(b) }
+// rankedContests names the contests whose readings are rankings (audited by assertions).
+func (a *Audit) rankedContests() map[string]bool {
+	out := map[string]bool{}
+	for i := range a.Contests {
+		if a.Contests[i].ByAssertions() {
+			out[a.Contests[i].Name] = true
+		}
+	}
+	return out
+}
 
-// describe writes a record's reading in a fixed order.
-func describe(r *Record) string {
+// describe writes a record's reading in a fixed order: the choices of a contest sorted, but
+// for the ranked contests, whose rankings keep their order (two readings of a ranking agree
+// only if they rank the same candidates in the same order).
+func describe(r *Record, ranked map[string]bool) string {
 	if !r.Found {
 		return "not found"
 	}
 	var parts []string
 	for c, v := range r.Votes {
 		vs := append([]string(nil), v...)
+		if ranked[c] {
+			parts = append(parts, c+": "+strings.Join(vs, " > "))
+			continue
+		}
 		sort.Strings(vs)
 		parts = append(parts, c+": "+strings.Join(vs, ", "))
 	}
@@ -384,11 +406,17 @@ func (a *Audit) EndRound(population int64) (*Round, error) {
 	all := true
 	for i := range a.Contests {
 		c := &a.Contests[i]
-		p, err := a.method.Risk(c, obs, a.Config.RiskLimit)
+		p, each, err := a.contestRisk(c, obs)
 		if err != nil {
 			return nil, fmt.Errorf("contest %q: %w", c.Name, err)
 		}
 		r.Risk[c.Name] = p
+		if each != nil {
+			if r.AssertionRisk == nil {
+				r.AssertionRisk = map[string]map[string]float64{}
+			}
+			r.AssertionRisk[c.Name] = each
+		}
 		all = all && p <= a.Config.RiskLimit
 	}
 	r.Ended = true
@@ -410,7 +438,7 @@ func (a *Audit) Escalate() error {
 	}
 	if r := a.CurrentRound(); r != nil {
 		r.Ended = true
-		r.Risk = nil
+		r.Risk, r.AssertionRisk = nil, nil
 	}
 	a.Status = FullHandCount
 	return nil
