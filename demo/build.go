@@ -34,6 +34,8 @@ const (
 	// CountyCanvassContest is the Wisconsin county canvass before the recount, imported as its
 	// own contest so that it is not added to the ward report's "President".
 	CountyCanvassContest = "President (Wisconsin county canvass before the recount)"
+	// WayneContest is Wayne County's presidential contest, kept apart from Wisconsin's.
+	WayneContest = "President (Wayne County, Michigan)"
 	// GeorgiaMachineContest is Georgia's machine count, which the hand count audited.
 	GeorgiaMachineContest = "Presidential Electors"
 	// AuditCounty is the Wisconsin county whose synthetic CVRs the demo's comparison audit
@@ -41,6 +43,13 @@ const (
 	AuditCounty = "ADAMS"
 	// AuditSeed is the demo audit's seed (20 decimal digits, as from dice).
 	AuditSeed = "31415926535897932384"
+)
+
+// The candidates as the Wisconsin ward report names them; the other files' columns are named
+// so on import.
+const (
+	biden = "Joseph R. Biden / Kamala D. Harris"
+	trump = "Donald J. Trump / Michael R. Pence"
 )
 
 // Built says what Build made.
@@ -121,7 +130,8 @@ func (b *Built) build(ctx context.Context) error {
 		return err
 	}
 	if _, err := w.ImportResults(ctx, paths[WisconsinCountyCanvass], workspace.ImportOptions{Results: results.Options{Format: "wide",
-		Contest: CountyCanvassContest, Skip: []string{"diff", "per_gop", "per_dem", "per_point_diff"}}}); err != nil {
+		Contest: CountyCanvassContest, Skip: []string{"diff", "per_gop", "per_dem", "per_point_diff"},
+		Rename: map[string]string{"votes_dem": biden, "votes_gop": trump}}}); err != nil {
 		return err
 	}
 	if b.WisconsinRecount, err = w.RecountStart(ctx, workspace.RecountOptions{Contest: CountyCanvassContest, State: "WI",
@@ -129,7 +139,7 @@ func (b *Built) build(ctx context.Context) error {
 		return err
 	}
 	if _, err := w.RecountEnter(ctx, workspace.RecountEntry{File: paths[WisconsinWards], Results: results.Options{Format: "wec"},
-		Choices: map[string]string{"Joseph R. Biden / Kamala D. Harris": "votes_dem", "Donald J. Trump / Michael R. Pence": "votes_gop", "*": ""},
+		Choices: map[string]string{"*": ""},
 		Note:    "the Elections Commission's ward report after the recount"}); err != nil {
 		return err
 	}
@@ -146,7 +156,10 @@ func (b *Built) build(ctx context.Context) error {
 	b.step("Wisconsin registration: Milwaukee County's ward table; county lists of 2020-10-01 with census estimates")
 
 	// Michigan.
-	if _, err := w.ImportResults(ctx, paths[Wayne], workspace.ImportOptions{Results: results.Options{Format: "wide", State: "MI", County: "Wayne", Contest: "President"}}); err != nil {
+	if _, err := w.ImportResults(ctx, paths[Wayne], workspace.ImportOptions{Results: results.Options{Format: "wide", State: "MI", County: "Wayne",
+		Contest: WayneContest, Rename: map[string]string{"biden_dem": biden, "trump_rep": trump, "jorgensen_lib": "Jo Jorgensen / Jeremy Spike Cohen",
+			"blankenship_ust": "Don Blankenship / William Mohr", "hawkins_grn": "Howie Hawkins / Angela Walker", "delafuente_nlp": "Rocky De La Fuente / Darcy Richardson",
+			"unresolved_writein": "Write-ins (unresolved)"}}}); err != nil {
 		return err
 	}
 	if _, err := w.ImportRegistration(ctx, paths[DetroitBoards], workspace.RegistrationOptions{Format: workspace.UnitsMapping,

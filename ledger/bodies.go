@@ -30,6 +30,8 @@ type ResultsOptions struct {
 	Contest string `json:"contest,omitempty"`
 	// Skip lists the columns of a wide file passed over (results.Options.Skip).
 	Skip []string `json:"skip,omitempty"`
+	// Rename names a wide file's choice columns (results.Options.Rename).
+	Rename map[string]string `json:"rename,omitempty"`
 }
 
 // ImportBody records an import (TypeImportCVR, TypeImportResults).

@@ -41,6 +41,9 @@ type Options struct {
 	// Skip names columns of a wide file to pass over (derived figures such as a margin or
 	// percentages that are neither a unit, a choice nor a statistic), as written in its header.
 	Skip []string
+	// Rename gives choice columns of a wide file the names of their choices: column (as
+	// written in the header) → choice name ("biden_dem" → "Joseph R. Biden / Kamala D. Harris").
+	Rename map[string]string
 }
 
 // Reader streams the rows of one results file.
@@ -79,6 +82,12 @@ func Open(path string, opts Options) (Reader, error) {
 // the state). Close on the reader does not close r.
 func NewReader(r io.Reader, name string, opts Options) (Reader, error) {
 	s := &src{file: name}
+	if len(opts.Rename) > 0 {
+		s.rename = map[string]string{}
+		for c, n := range opts.Rename {
+			s.rename[headerKey(c)] = strings.TrimSpace(n)
+		}
+	}
 	if len(opts.Skip) > 0 {
 		s.skip = map[string]bool{}
 		for _, c := range opts.Skip {

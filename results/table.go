@@ -21,6 +21,8 @@ type src struct {
 	file   string
 	// skip holds the header keys of columns to pass over (Options.Skip, wide files).
 	skip map[string]bool
+	// rename maps header keys of choice columns to choice names (Options.Rename).
+	rename map[string]string
 }
 
 // perr returns a *canvass.ParseError about record rec (its text line, when known) and field.

@@ -183,12 +183,20 @@ func wideLayout(s *src, hdr []string, t table) (*wideTable, error) {
 			continue
 		default:
 			c.choice = name
+			if n, ok := s.rename[k]; ok && n != "" {
+				c.choice = n
+			}
 		}
 		l.cols = append(l.cols, c)
 	}
 	for k := range s.skip {
 		if _, ok := idx[k]; !ok {
 			return nil, s.perr(t.row(), t.line(), k, fmt.Errorf("%w: the header has no column %q to skip", canvass.ErrMissingField, k))
+		}
+	}
+	for k := range s.rename {
+		if _, ok := idx[k]; !ok {
+			return nil, s.perr(t.row(), t.line(), k, fmt.Errorf("%w: the header has no column %q to rename", canvass.ErrMissingField, k))
 		}
 	}
 	if len(l.cols) == 0 {

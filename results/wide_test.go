@@ -146,3 +146,20 @@ func TestWideSkip(t *testing.T) {
 		t.Errorf("unknown skip column: %v", err)
 	}
 }
+
+// TestWideRename names Wayne County's choice columns (biden_dem 597,170 and trump_rep 264,553,
+// as in TestWideWayne) after their candidates; a column the header lacks is refused.
+func TestWideRename(t *testing.T) {
+	rows := readAll(t, wayneCSV, Options{State: "MI", County: "Wayne", Contest: "President",
+		Rename: map[string]string{"biden_dem": "Joseph R. Biden / Kamala D. Harris", "Trump_Rep": "Donald J. Trump / Michael R. Pence"}})
+	got := tally(rows, votesFor("President"), byChoice)
+	if got["Joseph R. Biden / Kamala D. Harris"] != 597170 || got["Donald J. Trump / Michael R. Pence"] != 264553 || got["biden_dem"] != 0 {
+		t.Errorf("renamed: %v", got)
+	}
+	if _, err := ReadAll(wayneCSV, Options{Format: "wide", Contest: "President", Rename: map[string]string{"harris_dem": "X"}}); err == nil || !strings.Contains(err.Error(), "harris_dem") {
+		t.Errorf("renaming a missing column: %v", err)
+	}
+	if _, err := ReadAll(wayneCSV, Options{Format: "wide", Contest: "President", Rename: map[string]string{"biden_dem": "Trump", "trump_rep": "trump"}}); err == nil {
+		t.Error("two columns renamed to one choice were accepted")
+	}
+}

@@ -256,9 +256,7 @@ func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportO
 	if err != nil {
 		return nil, err
 	}
-	if ropts.State != "" || ropts.County != "" || ropts.Contest != "" || len(ropts.Skip) > 0 {
-		im.body.Results = &ledger.ResultsOptions{State: ropts.State, County: ropts.County, Contest: ropts.Contest, Skip: ropts.Skip}
-	}
+	im.body.Results = resultsBody(ropts)
 	rep := &ImportReport{}
 	err = im.run(ctx, func(tx store.Tx) error {
 		r, err := results.Open(path, ropts)
@@ -290,6 +288,23 @@ func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportO
 		return nil, err
 	}
 	return rep, nil
+}
+
+// resultsBody is the record of a results reader's options (nil when they are the defaults).
+func resultsBody(o results.Options) *ledger.ResultsOptions {
+	if o.State == "" && o.County == "" && o.Contest == "" && len(o.Skip) == 0 && len(o.Rename) == 0 {
+		return nil
+	}
+	return &ledger.ResultsOptions{State: o.State, County: o.County, Contest: o.Contest, Skip: o.Skip, Rename: o.Rename}
+}
+
+// resultsOptions are the reader options a results body records.
+func resultsOptions(format string, b *ledger.ResultsOptions) results.Options {
+	o := results.Options{Format: format}
+	if b != nil {
+		o.State, o.County, o.Contest, o.Skip, o.Rename = b.State, b.County, b.Contest, b.Skip, b.Rename
+	}
+	return o
 }
 
 // openCVR opens a CVR source: with the registered reader of its format, or, with ranked

@@ -668,9 +668,7 @@ func (s *recountState) fromFile(in RecountEntry, body *RecountEntryBody) (map[in
 		}
 		opts.Results = ropts
 		body.Source, body.Format = "results", ropts.Format
-		if ropts.State != "" || ropts.County != "" || ropts.Contest != "" || len(ropts.Skip) > 0 {
-			body.Results = &ledger.ResultsOptions{State: ropts.State, County: ropts.County, Contest: ropts.Contest, Skip: ropts.Skip}
-		}
+		body.Results = resultsBody(ropts)
 		res, err = TabulateFiles(nil, []string{in.File}, opts)
 	}
 	if err != nil {
@@ -937,10 +935,7 @@ func (r *replayer) replayRecount(e *ledger.Entry) error {
 			defer cleanup()
 			in.File, in.CVR, in.Format, in.Jurisdiction = path, b.Source == "cvr", b.Format, b.Jurisdiction
 			if b.Source == "results" {
-				in.Results.Format = b.Format
-				if b.Results != nil {
-					in.Results.State, in.Results.County, in.Results.Contest, in.Results.Skip = b.Results.State, b.Results.County, b.Results.Contest, b.Results.Skip
-				}
+				in.Results = resultsOptions(b.Format, b.Results)
 			}
 			if len(b.Choices) > 0 {
 				in.Choices = map[string]string{}

@@ -21,7 +21,6 @@ import (
 
 	"github.com/canvass-vote/canvass/cvr"
 	"github.com/canvass-vote/canvass/ledger"
-	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
 )
 
@@ -385,10 +384,7 @@ func (r *replayer) op(pos uint64, e *ledger.Entry, at time.Time) error {
 			_, err = r.w.ImportCVR(r.ctx, path, opts)
 			return err
 		}
-		opts.Results = results.Options{Format: body.Format}
-		if body.Results != nil {
-			opts.Results.State, opts.Results.County, opts.Results.Contest, opts.Results.Skip = body.Results.State, body.Results.County, body.Results.Contest, body.Results.Skip
-		}
+		opts.Results = resultsOptions(body.Format, body.Results)
 		_, err = r.w.ImportResults(r.ctx, path, opts)
 		return err
 	case ledger.TypeTabulation:

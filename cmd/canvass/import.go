@@ -136,6 +136,7 @@ func addResultsFlags(cmd *cobra.Command, o *results.Options, withFormat bool) {
 	cmd.Flags().StringVar(&o.County, "county", "", "county of the units when the file does not say (wide)")
 	cmd.Flags().StringVar(&o.Contest, "contest-name", "", "contest of a wide file's choice columns (wec: President)")
 	cmd.Flags().StringSliceVar(&o.Skip, "skip", nil, "columns of a wide file to pass over (derived figures: diff, per_gop, ...)")
+	cmd.Flags().StringToStringVar(&o.Rename, "rename", nil, "name a wide file's choice column: COLUMN=CHOICE (repeat)")
 }
 
 func printImport(w io.Writer, rep *workspace.ImportReport, what string) {

@@ -57,11 +57,10 @@ func TestHelpOnEveryCommand(t *testing.T) {
 // The demo prints the official Wisconsin figures (WEC ward report after the recount):
 // Biden 1,630,866, Trump 1,610,184, and a row for each of the 72 counties.
 // TestDemo builds the demo without serving it and checks what it prints and the workspace it
-// leaves: the Wisconsin recount (+74), Georgia's hand count (−496), the four logins; and the
-// President contest from results by county: Wisconsin's 72 counties (Milwaukee, Biden 317,527
-// in the ward report after the recount) and Wayne County (Biden 597,170, its official
-// results), 73 units. (The two files name the candidates differently; each unit lists every
-// choice of the contest, the other file's with 0 votes.)
+// leaves: the Wisconsin recount (+74), Georgia's hand count (−496), the four logins; the
+// President contest from results by county is Wisconsin's ward report (72 counties; Biden
+// 1,630,866 statewide, 317,527 in Milwaukee after the recount), and Wayne County is a contest
+// of its own with its columns named after the candidates (Biden 597,170, its official results).
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	out, err := run(t, "demo", "--dir", dir, "--no-serve")
@@ -73,21 +72,21 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
-	js, err := run(t, "--workspace", dir, "tabulate", "--json", "--by", "county", "--contest", "President")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res struct {
+	type result struct {
 		Contests []struct {
-			Name       string   `json:"name"`
-			Source     string   `json:"source"`
-			Type       string   `json:"type"`
-			Seats      int      `json:"seats"`
-			Ballots    *int64   `json:"ballots"`
-			Undervotes *int64   `json:"undervotes"`
-			Overvotes  *int64   `json:"overvotes"`
-			Winners    []string `json:"winners"`
-			Units      []struct {
+			Name       string `json:"name"`
+			Source     string `json:"source"`
+			Type       string `json:"type"`
+			Seats      int    `json:"seats"`
+			Ballots    *int64 `json:"ballots"`
+			Undervotes *int64 `json:"undervotes"`
+			Overvotes  *int64 `json:"overvotes"`
+			Choices    []struct {
+				Name  string `json:"name"`
+				Votes int64  `json:"votes"`
+			} `json:"choices"`
+			Winners []string `json:"winners"`
+			Units   []struct {
 				Unit    string `json:"unit"`
 				Choices []struct {
 					Name  string `json:"name"`
@@ -96,32 +95,40 @@ func TestDemo(t *testing.T) {
 			} `json:"units"`
 		} `json:"contests"`
 	}
-	if err := json.Unmarshal([]byte(js), &res); err != nil {
-		t.Fatal(err)
+	tab := func(contest string) result {
+		t.Helper()
+		js, err := run(t, "--workspace", dir, "tabulate", "--json", "--by", "county", "--contest", contest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res result
+		if err := json.Unmarshal([]byte(js), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
 	}
+	const biden = "Joseph R. Biden / Kamala D. Harris"
 	found := 0
-	for _, c := range res.Contests {
+	for _, c := range tab("President").Contests {
 		if c.Source != "results" {
 			continue
 		}
 		found++
-		if c.Type != "plurality" || c.Seats != 1 || c.Ballots == nil || c.Undervotes == nil || c.Overvotes == nil || len(c.Units) != 73 || len(c.Winners) != 1 {
-			t.Errorf("tabulate --json: %d units, %+v", len(c.Units), c.Winners)
+		if c.Type != "plurality" || c.Seats != 1 || c.Ballots == nil || c.Undervotes == nil || c.Overvotes == nil || len(c.Units) != 72 ||
+			len(c.Winners) != 1 || c.Winners[0] != biden || c.Choices[0].Name != biden || c.Choices[0].Votes != 1630866 {
+			t.Errorf("President: %d units, winners %v, first %+v", len(c.Units), c.Winners, c.Choices[0])
 		}
-		votes := map[string]int64{}
 		for _, u := range c.Units {
-			for _, ch := range u.Choices {
-				if (strings.Contains(ch.Name, "Biden") || ch.Name == "biden_dem") && ch.Votes > 0 {
-					votes[strings.TrimSpace(u.Unit)] = ch.Votes
-				}
+			if strings.TrimSpace(u.Unit) == "WI / MILWAUKEE" && (u.Choices[0].Name != biden || u.Choices[0].Votes != 317527) {
+				t.Errorf("Milwaukee: %+v", u.Choices[0])
 			}
-		}
-		if votes["WI / MILWAUKEE"] != 317527 || votes["MI / Wayne"] != 597170 {
-			t.Errorf("Biden: Milwaukee %d, Wayne %d", votes["WI / MILWAUKEE"], votes["MI / Wayne"])
 		}
 	}
 	if found != 1 {
 		t.Errorf("%d President contests from results", found)
+	}
+	if w := tab("President (Wayne County, Michigan)"); len(w.Contests) != 1 || w.Contests[0].Choices[0].Name != biden || w.Contests[0].Choices[0].Votes != 597170 {
+		t.Errorf("Wayne: %+v", w.Contests)
 	}
 }
 

@@ -161,6 +161,7 @@ func newRecountEnter(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&in.Results.County, "county", "", "county of the file's units when it does not say")
 	cmd.Flags().StringVar(&in.Results.Contest, "contest-name", "", "contest of a wide file's choice columns")
 	cmd.Flags().StringSliceVar(&in.Results.Skip, "skip", nil, "columns of a wide file to pass over")
+	cmd.Flags().StringToStringVar(&in.Results.Rename, "rename", nil, "name a wide file's choice column: COLUMN=CHOICE")
 	cmd.Flags().StringArrayVar(&choices, "choice", nil, "map a choice of the file to the contest's: FROM=TO (TO empty: not compared; FROM *: the rest)")
 	cmd.Flags().StringVar(&in.Note, "note", "", "a note kept with the entry (tally sheet, board, correction)")
 	return cmd
