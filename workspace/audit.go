@@ -18,6 +18,7 @@ import (
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/audit"
 	"github.com/canvass-vote/canvass/audit/sampler"
+	"github.com/canvass-vote/canvass/cvr"
 	"github.com/canvass-vote/canvass/ledger"
 	"github.com/canvass-vote/canvass/results"
 	"github.com/canvass-vote/canvass/store"
@@ -44,7 +45,16 @@ type AuditOptions struct {
 	// CardStyle samples only the CVR cards that contain one of the audited contests
 	// (card-style data): fewer cards, larger diluted margins.
 	CardStyle bool
+	// IRVWorkLimit bounds the work of generating an instant-runoff contest's assertions (see
+	// raire.Options.WorkLimit; 0: DefaultIRVWorkLimit). A work limit, unlike a time limit,
+	// ends the search at the same place on every machine, so a replay finds the assertions
+	// the audit started with.
+	IRVWorkLimit int64
 }
+
+// DefaultIRVWorkLimit is the work limit of RAIRE's search when an audit starts: a few seconds
+// of work; every IRV case of RCTab's suite needs far less.
+const DefaultIRVWorkLimit = 100_000_000
 
 // auditStartBody is the body of an audit.start entry.
 type auditStartBody struct {
@@ -69,6 +79,9 @@ type auditContest struct {
 	ThresholdNum int64         `json:"threshold_num,omitempty"`
 	ThresholdDen int64         `json:"threshold_den,omitempty"`
 	Choices      []auditChoice `json:"choices"`
+	// IRV is set for an instant-runoff contest, audited by its RAIRE assertions (choices are
+	// then its ranked count's last round).
+	IRV *auditIRV `json:"irv,omitempty"`
 }
 
 type auditChoice struct {
@@ -108,10 +121,13 @@ type auditRecordBody struct {
 }
 
 type auditRiskBody struct {
-	Audit  uint64            `json:"audit"`
-	Round  int               `json:"round"`
-	Risk   map[string]string `json:"risk"`
-	Status string            `json:"status"`
+	Audit uint64            `json:"audit"`
+	Round int               `json:"round"`
+	Risk  map[string]string `json:"risk"`
+	// Assertions are the risks of the assertions of the contests audited by assertions, by
+	// contest and assertion label.
+	Assertions map[string]map[string]string `json:"assertions,omitempty"`
+	Status     string                       `json:"status"`
 }
 
 type auditEscalateBody struct {
@@ -133,6 +149,8 @@ type population struct {
 	// noCVR holds the reported votes of the batches without CVRs of a hybrid audit, by
 	// (jurisdiction, batch label).
 	noCVR map[[2]string]*audit.OneAuditBatchVotes
+	// irv holds the assertions of the instant-runoff contests, by contest name.
+	irv map[string]*auditIRV
 }
 
 // canonicalManifest is the text hashed into the start entry.
@@ -151,9 +169,10 @@ func cards(tx store.Tx, contests []string, fn func(jur string, card audit.Card, 
 	type key struct{ j, t, b string }
 	pos := map[key]int64{}
 	place := func(jur string, b *canvass.Ballot) error {
-		k := key{jur, b.Tabulator, b.Batch}
+		tab, batch := cardBatch(b)
+		k := key{jur, tab, batch}
 		pos[k]++
-		return fn(jur, audit.Card{Jurisdiction: jur, Batch: batchLabel(b.Tabulator, b.Batch), Position: pos[k]}, b)
+		return fn(jur, audit.Card{Jurisdiction: jur, Batch: batchLabel(tab, batch), Position: pos[k]}, b)
 	}
 	if len(contests) == 0 {
 		return tx.Ballots(place)
@@ -178,6 +197,16 @@ func cards(tx store.Tx, contests []string, fn func(jur string, card audit.Card, 
 	})
 }
 
+// cardBatch is the tabulator and batch a CVR card is sampled in: its own, or for a card with
+// neither (an export that gives only precincts, as ES&S's ranked-choice exports do) its
+// precinct as the batch, where its paper is kept.
+func cardBatch(b *canvass.Ballot) (tabulator, batch string) {
+	if b.Tabulator == "" && b.Batch == "" {
+		return "", b.Precinct
+	}
+	return b.Tabulator, b.Batch
+}
+
 // cvrManifest derives the ballot manifest from the workspace's CVRs: one batch per
 // (jurisdiction, tabulator, batch), the cards in import order (with card-style data, only the
 // cards that contain one of the contests).
@@ -185,7 +214,8 @@ func cvrManifest(tx store.Tx, cardStyle []string) (*sampler.Manifest, error) {
 	type key struct{ j, t, b string }
 	counts := map[key]int64{}
 	err := cards(tx, cardStyle, func(jur string, _ audit.Card, b *canvass.Ballot) error {
-		counts[key{jur, b.Tabulator, b.Batch}]++
+		tab, batch := cardBatch(b)
+		counts[key{jur, tab, batch}]++
 		return nil
 	})
 	if err != nil {
@@ -214,11 +244,22 @@ func sortBatches(bs []sampler.Batch) {
 	})
 }
 
-// loadCVRs reads the CVRs of the given cards (position = order of import within the batch).
-func loadCVRs(tx store.Tx, cardStyle []string, drawn map[audit.Card]bool) (map[audit.Card]map[string][]string, error) {
+// loadCVRs reads the CVRs of the given cards (position = order of import within the batch):
+// the choices marked in each contest, in mark order, but for the contests named in ranked
+// (instant-runoff contests audited by assertions), whose CVR is the card's ranking as the
+// count reads it (IRVCardRanking).
+func loadCVRs(tx store.Tx, cardStyle []string, drawn map[audit.Card]bool, ranked []string) (map[audit.Card]map[string][]string, error) {
 	el, err := tx.Election()
 	if err != nil {
 		return nil, err
+	}
+	readers := map[int]*irvReader{}
+	for _, name := range ranked {
+		rd, err := newIRVReader(el, name)
+		if err != nil {
+			return nil, err
+		}
+		readers[rd.ci] = rd
 	}
 	out := map[audit.Card]map[string][]string{}
 	err = cards(tx, cardStyle, func(_ string, card audit.Card, b *canvass.Ballot) error {
@@ -228,6 +269,14 @@ func loadCVRs(tx store.Tx, cardStyle []string, drawn map[audit.Card]bool) (map[a
 		votes := map[string][]string{}
 		for _, cm := range b.Contests {
 			c := el.Contests[cm.Contest]
+			if rd := readers[int(cm.Contest)]; rd != nil {
+				rk, _, err := rd.ranking(b)
+				if err != nil {
+					return fmt.Errorf("card %s: %w", card, err)
+				}
+				votes[c.Name] = rk
+				continue
+			}
 			var vs []string
 			if !cm.Overvoted {
 				for _, m := range cm.Marks {
@@ -266,12 +315,33 @@ func sampleDigest(draws []audit.Draw) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// auditContests builds the reported outcomes of the contests from a tabulation.
-func auditContests(tx store.Tx, names []string, source string, ballots int64) ([]audit.Contest, []auditContest, error) {
+// auditContests builds the reported outcomes of the contests from a tabulation; an
+// instant-runoff contest gets its RAIRE assertions (irvAssertions) for the audit's kind and
+// risk limit, over ballots cards.
+func auditContests(tx store.Tx, names []string, source string, ballots int64, cfg audit.Config, workLimit int64) ([]audit.Contest, []auditContest, error) {
 	var out []audit.Contest
 	var body []auditContest
+	el, err := tx.Election()
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, name := range names {
-		c, err := pickContest(tx, name, source, canvass.LevelState)
+		irv := false
+		if ci, err := findContest(el, name); err == nil {
+			c := el.Contests[ci]
+			irv = c.Type == canvass.IRV && c.Seats <= 1
+		}
+		src := source
+		if irv {
+			if source == "results" {
+				return nil, nil, fmt.Errorf("audit: contest %q is instant runoff: its reported outcome is the ranked count of its CVRs, not a results file", name)
+			}
+			if cfg.Kind != audit.Comparison && cfg.Kind != audit.Polling {
+				return nil, nil, fmt.Errorf("audit: contest %q is instant runoff, audited by its RAIRE assertions in a comparison audit (kaplan-markov or alpha-comparison) or a polling audit (alpha), not a %s audit", name, cfg.Kind)
+			}
+			src = "cvr"
+		}
+		c, err := pickContest(tx, name, src, canvass.LevelState)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -286,6 +356,14 @@ func auditContests(tx store.Tx, names []string, source string, ballots int64) ([
 			}
 			ac.Choices = append(ac.Choices, auditChoice{ch.Name, ch.Votes})
 			con.Choices = append(con.Choices, audit.Choice{Name: ch.Name, Votes: ch.Votes})
+		}
+		if irv {
+			if ac.IRV, err = irvAssertions(tx, c, cfg, ballots, workLimit); err != nil {
+				return nil, nil, err
+			}
+			if con.Assertions, err = ac.IRV.assertions(ballots); err != nil {
+				return nil, nil, err
+			}
 		}
 		out = append(out, con)
 		body = append(body, ac)
@@ -364,10 +442,11 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 		if opts.Kind == audit.Comparison && pop.source != "cvr" {
 			return errors.New("audit: a comparison audit samples the CVRs; import them (a manifest alone is for ballot polling)")
 		}
-		contests, cbody, err := auditContests(tx, opts.Contests, opts.Source, pop.manifest.Total)
+		contests, cbody, err := auditContests(tx, opts.Contests, opts.Source, pop.manifest.Total, opts.Config, opts.IRVWorkLimit)
 		if err != nil {
 			return err
 		}
+		pop.irv = irvOf(cbody)
 		if pop.noCVR != nil {
 			addBatchVotes(contests, cbody, pop.noCVR)
 		}
@@ -479,7 +558,7 @@ func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audi
 		}
 	}
 	if a.Config.Kind == audit.Comparison || a.Config.Kind == audit.Hybrid {
-		cvrs, err := loadCVRs(tx, pop.cardStyle, cards)
+		cvrs, err := loadCVRs(tx, pop.cardStyle, cards, pop.irvNames())
 		if err != nil {
 			return nil, err
 		}
@@ -492,21 +571,30 @@ func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audi
 	return draws, nil
 }
 
-// loadAudit replays an audit's entries into the state machine.
-func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population, error) {
+// auditStart reads the start entry of an audit.
+func auditStart(tx store.Tx, id uint64) (*auditStartBody, error) {
 	var start *ledger.Entry
 	if err := tx.Entries(id, id+1, func(_ uint64, data []byte) error {
 		var err error
 		start, err = ledger.Decode(data)
 		return err
 	}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if start == nil || start.Type != TypeAuditStart {
-		return nil, nil, fmt.Errorf("entry %d is not the start of an audit", id)
+		return nil, fmt.Errorf("entry %d is not the start of an audit", id)
 	}
 	var sb auditStartBody
 	if err := start.DecodeBody(&sb); err != nil {
+		return nil, err
+	}
+	return &sb, nil
+}
+
+// loadAudit replays an audit's entries into the state machine.
+func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population, error) {
+	sb, err := auditStart(tx, id)
+	if err != nil {
 		return nil, nil, err
 	}
 	rl, _ := strconv.ParseFloat(sb.RiskLimit, 64)
@@ -518,13 +606,19 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 		for _, ch := range c.Choices {
 			con.Choices = append(con.Choices, audit.Choice{Name: ch.Name, Votes: ch.Votes})
 		}
+		if c.IRV != nil {
+			var err error
+			if con.Assertions, err = c.IRV.assertions(c.Ballots); err != nil {
+				return nil, nil, fmt.Errorf("audit %d: contest %q: %w", id, c.Name, err)
+			}
+		}
 		contests = append(contests, con)
 	}
 	a, err := audit.New(cfg, contests)
 	if err != nil {
 		return nil, nil, err
 	}
-	pop := &population{source: sb.Population.Source}
+	pop := &population{source: sb.Population.Source, irv: irvOf(sb.Contests)}
 	if cfg.Kind == audit.BatchKind {
 		bs, err := resultBatches(tx, contests, sb.Source)
 		if err != nil {
@@ -642,6 +736,13 @@ func applyAuditEvent(tx store.Tx, a *audit.Audit, pop *population, e *ledger.Ent
 				return fmt.Errorf("contest %q: risk measured again is %s, the round recorded %s", c, formatFloat(p), b.Risk[c])
 			}
 		}
+		for c, each := range r.AssertionRisk {
+			for l, p := range each {
+				if got := b.Assertions[c][l]; formatFloat(p) != got {
+					return fmt.Errorf("contest %q, assertion %s: risk measured again is %s, the round recorded %q", c, l, formatFloat(p), got)
+				}
+			}
+		}
 	case TypeAuditEscalate:
 		return a.Escalate()
 	case TypeAuditHandCount:
@@ -712,11 +813,20 @@ func (w *Workspace) AuditEndRound(ctx context.Context, id uint64) (*AuditView, e
 		if err != nil {
 			return err
 		}
-		risk := map[string]string{}
+		body := auditRiskBody{Audit: id, Round: r.Number, Risk: map[string]string{}, Status: string(a.Status)}
 		for c, p := range r.Risk {
-			risk[c] = formatFloat(p)
+			body.Risk[c] = formatFloat(p)
 		}
-		if _, _, err := w.append(tx, at, TypeAuditRisk, auditRiskBody{Audit: id, Round: r.Number, Risk: risk, Status: string(a.Status)}); err != nil {
+		for c, each := range r.AssertionRisk {
+			if body.Assertions == nil {
+				body.Assertions = map[string]map[string]string{}
+			}
+			body.Assertions[c] = map[string]string{}
+			for l, p := range each {
+				body.Assertions[c][l] = formatFloat(p)
+			}
+		}
+		if _, _, err := w.append(tx, at, TypeAuditRisk, body); err != nil {
 			return err
 		}
 		if a.Status == audit.InProgress {
@@ -769,6 +879,41 @@ type ContestAudit struct {
 	Risk          float64 `json:"risk"`
 	Confirmed     bool    `json:"confirmed"`
 	Discrepancies int     `json:"discrepancies"`
+	// IRV is set for an instant-runoff contest, audited by its assertions.
+	IRV *IRVAudit `json:"irv,omitempty"`
+}
+
+// IRVAudit is how an instant-runoff contest is audited: RAIRE's assertions, generated when the
+// audit started, each with its measured risk (the contest's risk is the largest).
+type IRVAudit struct {
+	Winner string `json:"winner"`
+	// Model is RAIRE's difficulty model the assertions were chosen with (MACRO for a
+	// comparison audit, BRAVO for polling), Gamma MACRO's error inflation factor.
+	Model      string           `json:"model"`
+	Gamma      float64          `json:"gamma,omitempty"`
+	Difficulty float64          `json:"difficulty"`
+	Assertions []AssertionAudit `json:"assertions"`
+}
+
+// AssertionAudit is one assertion of an instant-runoff contest and where its audit stands.
+type AssertionAudit struct {
+	// Label names the assertion in the audit's risk entries and reports.
+	Label string `json:"label"`
+	// Type is NEB (Winner is not eliminated before Loser) or NEN (when only Continuing remain,
+	// Winner has more votes than Loser).
+	Type       string   `json:"type"`
+	Winner     string   `json:"winner"`
+	Loser      string   `json:"loser"`
+	Continuing []string `json:"continuing,omitempty"`
+	// Margin is the difference of the tallies compared, in ballots; DilutedMargin is Margin
+	// over the cards of the population (the assorter margin).
+	Margin        int64   `json:"margin"`
+	DilutedMargin float64 `json:"diluted_margin"`
+	// Difficulty is the model's estimate of the effort to audit it.
+	Difficulty float64 `json:"difficulty"`
+	// Risk is the risk measured at the end of the latest round that measured it (1 before).
+	Risk      float64 `json:"risk"`
+	Confirmed bool    `json:"confirmed"`
 }
 
 // RoundView is one round.
@@ -777,6 +922,9 @@ type RoundView struct {
 	Size   int64              `json:"size"`
 	Ended  bool               `json:"ended"`
 	Risk   map[string]float64 `json:"risk,omitempty"`
+	// AssertionRisk is each assertion's risk, by contest and label, for the instant-runoff
+	// contests.
+	AssertionRisk map[string]map[string]float64 `json:"assertion_risk,omitempty"`
 }
 
 // AuditStatus reads an audit's state.
@@ -790,7 +938,7 @@ func (w *Workspace) AuditStatus(ctx context.Context, id uint64) (*AuditView, err
 		v = &AuditView{ID: id, Kind: string(a.Config.Kind), Method: a.Config.Method, Risk: formatFloat(a.Config.RiskLimit), Seed: a.Config.Seed,
 			Status: string(a.Status), Ballots: pop.size(), Missing: len(a.Missing()), audit: a, pop: pop}
 		for _, r := range a.Rounds {
-			v.Rounds = append(v.Rounds, RoundView{Number: r.Number, Size: r.Size, Ended: r.Ended, Risk: r.Risk})
+			v.Rounds = append(v.Rounds, RoundView{Number: r.Number, Size: r.Size, Ended: r.Ended, Risk: r.Risk, AssertionRisk: r.AssertionRisk})
 		}
 		for _, c := range a.Contests {
 			ca := ContestAudit{Name: c.Name, Risk: 1}
@@ -801,10 +949,17 @@ func (w *Workspace) AuditStatus(ctx context.Context, id uint64) (*AuditView, err
 				}
 			}
 			ca.Confirmed = ca.Risk <= a.Config.RiskLimit
+			same := sameChoices
+			if c.ByAssertions() {
+				same = sameVotes // a ranking: the order matters
+			}
 			for _, d := range a.Draws {
-				if r := a.Records[d.Card]; r != nil && (!r.Found || d.CVR != nil && !sameVotes(d.CVR[c.Name], r.Votes[c.Name])) {
+				if r := a.Records[d.Card]; r != nil && (!r.Found || d.CVR != nil && !same(d.CVR[c.Name], r.Votes[c.Name])) {
 					ca.Discrepancies++
 				}
+			}
+			if x := pop.irv[c.Name]; x != nil {
+				ca.IRV = x.view(a, c.Name, c.Ballots)
 			}
 			v.Contests = append(v.Contests, ca)
 		}
@@ -813,7 +968,45 @@ func (w *Workspace) AuditStatus(ctx context.Context, id uint64) (*AuditView, err
 	return v, err
 }
 
+// view is the contest's assertions with their risks as the audit's rounds measured them.
+func (x *auditIRV) view(a *audit.Audit, contest string, ballots int64) *IRVAudit {
+	out := &IRVAudit{Winner: x.Winner, Model: x.Model, Assertions: []AssertionAudit{}}
+	out.Gamma, _ = strconv.ParseFloat(x.Gamma, 64)
+	out.Difficulty, _ = strconv.ParseFloat(x.Difficulty, 64)
+	for _, as := range x.Assertions {
+		av := AssertionAudit{Label: as.label(), Type: as.Type, Winner: as.Winner, Loser: as.Loser, Continuing: as.Continuing,
+			Margin: as.Margin, DilutedMargin: float64(as.Margin) / float64(ballots), Risk: 1}
+		av.Difficulty, _ = strconv.ParseFloat(as.Difficulty, 64)
+		for i := len(a.Rounds) - 1; i >= 0; i-- {
+			if p, ok := a.Rounds[i].AssertionRisk[contest][av.Label]; ok {
+				av.Risk = p
+				break
+			}
+		}
+		av.Confirmed = av.Risk <= a.Config.RiskLimit
+		out.Assertions = append(out.Assertions, av)
+	}
+	return out
+}
+
+// sameVotes reports whether two readings of a contest list the same choices in the same
+// order: for a ranking the order is the reading. (The board pages list a plurality reading
+// in the contest's order, so two members' readings of the same marks agree.)
 func sameVotes(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sameChoices reports whether two readings of a plurality contest mark the same choices, in
+// any order.
+func sameChoices(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -821,12 +1014,7 @@ func sameVotes(a, b []string) bool {
 	y := append([]string(nil), b...)
 	sort.Strings(x)
 	sort.Strings(y)
-	for i := range x {
-		if x[i] != y[i] {
-			return false
-		}
-	}
-	return true
+	return sameVotes(x, y)
 }
 
 // Audits lists the audits (their ids).
@@ -860,6 +1048,9 @@ func (r *replayer) replayAudit(e *ledger.Entry) error {
 		opts := AuditOptions{Config: audit.Config{Kind: audit.Kind(b.Kind), Method: b.Method, RiskLimit: rl, Seed: b.Seed, RoundSize: b.RoundSize, Quantile: q, WithReplacement: b.WithReplacement}, Source: b.Source, CardStyle: b.CardStyle}
 		for _, c := range b.Contests {
 			opts.Contests = append(opts.Contests, c.Name)
+			if c.IRV != nil {
+				opts.IRVWorkLimit = c.IRV.WorkLimit
+			}
 		}
 		if b.Manifest != nil {
 			path, cleanup, err := r.fetch("manifest", *b.Manifest)
@@ -901,6 +1092,10 @@ func (r *replayer) replayAudit(e *ledger.Entry) error {
 			return err
 		}
 		defer cleanup()
+		if b.CVR {
+			_, err = r.w.AuditHandCountCVR(r.ctx, b.Audit, path, b.Format)
+			return err
+		}
 		_, err = r.w.AuditHandCount(r.ctx, b.Audit, path, results.Options{Format: b.Format})
 		return err
 	case TypeAuditRound:
@@ -1017,13 +1212,17 @@ func imprintedIDs(tx store.Tx, cardStyle []string, m *sampler.Manifest, rows []s
 const TypeAuditHandCount = "audit.handcount"
 
 type auditHandCountBody struct {
-	Audit    uint64                 `json:"audit"`
-	File     ledger.FileRef         `json:"file"`
-	Format   string                 `json:"format"`
-	Contests []auditHandCountResult `json:"contests"`
+	Audit  uint64         `json:"audit"`
+	File   ledger.FileRef `json:"file"`
+	Format string         `json:"format"`
+	// CVR is true when the file holds the hand count as cast vote records (Format is then a
+	// CVR format): each ballot's marks, which an instant-runoff contest's count needs.
+	CVR      bool              `json:"cvr,omitempty"`
+	Contests []HandCountResult `json:"contests"`
 }
 
-type auditHandCountResult struct {
+// HandCountResult is a contest's outcome in the full hand count of an audit.
+type HandCountResult struct {
 	Name    string        `json:"name"`
 	Choices []auditChoice `json:"choices"`
 	Winners []string      `json:"winners"`
@@ -1033,28 +1232,83 @@ type auditHandCountResult struct {
 
 // AuditHandCount enters the full hand count of an audit that escalated: the hand-count results
 // file (any results format) is kept, tabulated, and its outcome replaces the reported one. It
-// says, per contest, whether the winners changed.
-func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, ropts results.Options) ([]auditHandCountResult, error) {
+// says, per contest, whether the winners changed. A results file gives tallies, not the
+// rankings an instant-runoff count needs: an audit of an instant-runoff contest takes its hand
+// count as cast vote records (AuditHandCountCVR).
+func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, ropts results.Options) ([]HandCountResult, error) {
 	if ropts.Format == "" || ropts.Format == "auto" {
 		var err error
 		if ropts.Format, err = results.Sniff(path); err != nil {
 			return nil, err
 		}
 	}
+	return w.auditHandCount(ctx, id, path, ropts.Format, false, func() (*tabulate.Result, error) {
+		return TabulateFiles(nil, []string{path}, TabulateOptions{Results: ropts})
+	})
+}
+
+// AuditHandCountCVR enters the full hand count of an audit that escalated from a file of cast
+// vote records (a CVR format canvass reads; "" sniffs it): one record per ballot, transcribed
+// from the paper. Plurality contests are tallied as any CVRs are; an instant-runoff contest is
+// counted by the workspace's ranked rules, and the winner of that count is the hand count's.
+// Otherwise as AuditHandCount.
+func (w *Workspace) AuditHandCountCVR(ctx context.Context, id uint64, path, format string) ([]HandCountResult, error) {
+	if format == "" || format == "auto" {
+		var err error
+		if format, err = cvr.Sniff(path); err != nil {
+			return nil, err
+		}
+	}
+	return w.auditHandCount(ctx, id, path, format, true, func() (*tabulate.Result, error) {
+		res, err := TabulateFiles([]string{path}, nil, TabulateOptions{CVRFormat: format})
+		if err != nil {
+			return nil, err
+		}
+		r, err := cvr.Open(path, format, cvr.Options{})
+		if err != nil {
+			return nil, err
+		}
+		el := r.Election()
+		r.Close()
+		err = countRankedBallots(el, func(fn func(*canvass.Ballot) error) error {
+			r, err := cvr.Open(path, format, cvr.Options{})
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			for {
+				b, err := r.Next()
+				if err == io.EOF {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				if err := fn(b); err != nil {
+					return err
+				}
+			}
+		}, res)
+		return res, err
+	})
+}
+
+// auditHandCount keeps the hand-count file, tabulates it and records its outcome.
+func (w *Workspace) auditHandCount(ctx context.Context, id uint64, path, format string, isCVR bool, count func() (*tabulate.Result, error)) ([]HandCountResult, error) {
 	keep := &keeper{dir: filepath.Join(w.Dir, FilesDir)}
 	sum, size, err := hashPath(path, keep)
 	if err != nil {
 		return nil, err
 	}
-	res, err := TabulateFiles(nil, []string{path}, TabulateOptions{Results: ropts})
+	res, err := count()
 	if err != nil {
 		keep.undo()
 		return nil, err
 	}
 	at := w.now()
-	var out []auditHandCountResult
+	var out []HandCountResult
 	err = w.Store.Update(ctx, func(tx store.Tx) error {
-		a, _, err := w.loadAudit(tx, id)
+		a, pop, err := w.loadAudit(tx, id)
 		if err != nil {
 			return err
 		}
@@ -1069,7 +1323,15 @@ func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, 
 			if found == nil {
 				return fmt.Errorf("%s: no contest %q in the hand count", path, c.Name)
 			}
-			r := auditHandCountResult{Name: c.Name, Choices: []auditChoice{}, Winners: found.Winners}
+			if pop.irv[c.Name] != nil {
+				switch {
+				case !isCVR:
+					return fmt.Errorf("%s: contest %q is instant runoff: a results file gives tallies, not the rankings its count needs; enter the hand count as cast vote records, one per ballot (canvass audit hand-count --cvr)", path, c.Name)
+				case !strings.HasPrefix(found.Note, "ranked count (") || len(found.Winners) != 1:
+					return fmt.Errorf("%s: contest %q: the hand count's ranked count has no single winner (%s); nothing recorded", path, c.Name, found.Note)
+				}
+			}
+			r := HandCountResult{Name: c.Name, Choices: []auditChoice{}, Winners: found.Winners}
 			for _, ch := range found.Choices {
 				r.Choices = append(r.Choices, auditChoice{ch.Name, ch.Votes})
 				hc[c.Name] = append(hc[c.Name], audit.Choice{Name: ch.Name, Votes: ch.Votes})
@@ -1078,6 +1340,9 @@ func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, 
 			reported := map[string]bool{}
 			for _, x := range cs[:nw] {
 				reported[canvass.NameKey(x.Name)] = true
+			}
+			if x := pop.irv[c.Name]; x != nil {
+				reported = map[string]bool{canvass.NameKey(x.Winner): true}
 			}
 			for _, x := range found.Winners {
 				r.Changed = r.Changed || !reported[canvass.NameKey(x)]
@@ -1088,7 +1353,7 @@ func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, 
 		if err := a.EnterHandCount(hc); err != nil {
 			return err
 		}
-		_, _, err = w.append(tx, at, TypeAuditHandCount, auditHandCountBody{Audit: id, File: ledger.FileRef{Name: filepath.Base(path), SHA256: sum, Size: size}, Format: ropts.Format, Contests: out})
+		_, _, err = w.append(tx, at, TypeAuditHandCount, auditHandCountBody{Audit: id, File: ledger.FileRef{Name: filepath.Base(path), SHA256: sum, Size: size}, Format: format, CVR: isCVR, Contests: out})
 		return err
 	})
 	if err != nil {
@@ -1247,7 +1512,7 @@ func (w *Workspace) auditStartBatch(ctx context.Context, at time.Time, opts Audi
 	var id uint64
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
 		var total int64
-		contests, cbody, err := auditContests(tx, opts.Contests, opts.Source, 0)
+		contests, cbody, err := auditContests(tx, opts.Contests, opts.Source, 0, opts.Config, opts.IRVWorkLimit)
 		if err != nil {
 			return err
 		}

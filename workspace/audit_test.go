@@ -355,7 +355,7 @@ func (w *Workspace) cvrsOf(ctx context.Context, draws []audit.Draw) (map[audit.C
 	}
 	out := map[audit.Card]string{}
 	err := w.Store.View(ctx, func(tx store.Tx) error {
-		cvrs, err := loadCVRs(tx, nil, cards)
+		cvrs, err := loadCVRs(tx, nil, cards, nil)
 		for c, v := range cvrs {
 			out[c] = strings.Join(v["President"], ";")
 		}

@@ -25,8 +25,12 @@ import (
 //
 // batch is the batch as the retrieval list names it ("tabulator / batch" when the batch has a
 // tabulator); votes holds the choices the board read, separated by ';' (empty for none), or
-// NOT FOUND when the card could not be found; jurisdiction and board may be empty. Rows of one
-// card are joined. Errors are *canvass.ParseError naming the file, the row and the field.
+// NOT FOUND when the card could not be found; jurisdiction and board may be empty. For an
+// instant-runoff contest votes is the card's ranking, most preferred first, in the order
+// written ("Frey;Dehn;Hodges"), read as the count reads a ballot: it stops at an overvote (two
+// candidates at one rank) and lists a candidate ranked twice once (workspace.IRVReading turns
+// ranks into it). Rows of one card are joined. Errors are *canvass.ParseError naming the file,
+// the row and the field.
 func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1

@@ -30,7 +30,9 @@ type AuditReport struct {
 	HandCount       map[string][]audit.Choice `json:"hand_count,omitempty"`
 }
 
-// AuditReportContest is a contest's reported outcome and where its audit stands.
+// AuditReportContest is a contest's reported outcome and where its audit stands. An
+// instant-runoff contest's reported votes are its ranked count's last round; IRV lists the
+// assertions audited, each with its margin, difficulty and measured risk.
 type AuditReportContest struct {
 	Name      string         `json:"name"`
 	Ballots   int64          `json:"ballots"`
@@ -38,6 +40,7 @@ type AuditReportContest struct {
 	Reported  []audit.Choice `json:"reported"`
 	Risk      float64        `json:"risk"`
 	Confirmed bool           `json:"confirmed"`
+	IRV       *IRVAudit      `json:"irv,omitempty"`
 }
 
 // AuditReportCard is one draw of the sample.
@@ -65,7 +68,7 @@ func (w *Workspace) AuditReport(ctx context.Context, id uint64) (*AuditReport, e
 	for i, c := range a.Contests {
 		cs, n := c.Ranked()
 		rep.Contests = append(rep.Contests, AuditReportContest{Name: c.Name, Ballots: c.Ballots, Winners: n, Reported: cs,
-			Risk: v.Contests[i].Risk, Confirmed: v.Contests[i].Confirmed})
+			Risk: v.Contests[i].Risk, Confirmed: v.Contests[i].Confirmed, IRV: v.Contests[i].IRV})
 	}
 	round := 0
 	for i, d := range a.Draws {
@@ -86,6 +89,9 @@ func (w *Workspace) AuditReport(ctx context.Context, id uint64) (*AuditReport, e
 
 // WriteAuditReportCSV writes the report as CSV sections, each headed by a line
 // "######## NAME ########" (the layout of the Arlo audit report, so the same readers work).
+// An audit of an instant-runoff contest adds the sections ASSERTIONS (each assertion with its
+// margin, difficulty and latest measured risk) and ASSERTION RISKS (each round's); its
+// rankings are written most preferred first, joined by " > ".
 func WriteAuditReportCSV(out io.Writer, rep *AuditReport) error {
 	cw := csv.NewWriter(out)
 	section := func(name string, header []string, rows [][]string) {
@@ -109,20 +115,55 @@ func WriteAuditReportCSV(out io.Writer, rep *AuditReport) error {
 	}
 	section("CONTESTS", []string{"Contest", "Ballots", "Winners", "Reported Votes", "Measured Risk", "Confirmed"}, rows)
 	rows = nil
+	for _, c := range rep.Contests {
+		if c.IRV == nil {
+			continue
+		}
+		for _, a := range c.IRV.Assertions {
+			rows = append(rows, []string{c.Name, a.Label, a.Type, a.Winner, a.Loser, strings.Join(a.Continuing, "; "), strconv.FormatInt(a.Margin, 10),
+				f(a.DilutedMargin), f(a.Difficulty), f(a.Risk), strconv.FormatBool(a.Confirmed)})
+		}
+	}
+	if rows != nil {
+		section("ASSERTIONS", []string{"Contest", "Assertion", "Type", "Winner", "Loser", "Continuing", "Margin", "Diluted Margin", "Difficulty", "Measured Risk", "Confirmed"}, rows)
+	}
+	rows = nil
 	for _, r := range rep.Rounds {
 		var risks []string
-		for c, p := range r.Risk {
-			risks = append(risks, fmt.Sprintf("%s: %s", c, f(p)))
+		for _, c := range rep.Contests {
+			if p, ok := r.Risk[c.Name]; ok {
+				risks = append(risks, fmt.Sprintf("%s: %s", c.Name, f(p)))
+			}
 		}
 		rows = append(rows, []string{strconv.Itoa(r.Number), strconv.FormatInt(r.Size, 10), strconv.FormatBool(r.Ended), strings.Join(risks, "; ")})
 	}
 	section("ROUNDS", []string{"Round", "Draws (cumulative)", "Ended", "Measured Risk"}, rows)
 	rows = nil
+	for _, r := range rep.Rounds {
+		for _, c := range rep.Contests {
+			if c.IRV == nil || r.AssertionRisk[c.Name] == nil {
+				continue
+			}
+			for _, a := range c.IRV.Assertions {
+				if p, ok := r.AssertionRisk[c.Name][a.Label]; ok {
+					rows = append(rows, []string{strconv.Itoa(r.Number), c.Name, a.Label, f(p)})
+				}
+			}
+		}
+	}
+	if rows != nil {
+		section("ASSERTION RISKS", []string{"Round", "Contest", "Assertion", "Measured Risk"}, rows)
+	}
+	rows = nil
 	votes := func(m map[string][]string) string {
 		var parts []string
 		for _, c := range rep.Contests {
 			if v, ok := m[c.Name]; ok {
-				parts = append(parts, c.Name+": "+strings.Join(v, ", "))
+				sep := ", "
+				if c.IRV != nil {
+					sep = " > "
+				}
+				parts = append(parts, c.Name+": "+strings.Join(v, sep))
 			}
 		}
 		return strings.Join(parts, "; ")
@@ -133,9 +174,9 @@ func WriteAuditReportCSV(out io.Writer, rep *AuditReport) error {
 	section("SAMPLED BALLOTS", []string{"Draw", "Round", "Ticket Number", "Ballot", "Found", "Audit Board", "Audited Votes", "CVR Votes"}, rows)
 	if rep.HandCount != nil {
 		rows = nil
-		for c, chs := range rep.HandCount {
-			for _, ch := range chs {
-				rows = append(rows, []string{c, ch.Name, strconv.FormatInt(ch.Votes, 10)})
+		for _, c := range rep.Contests {
+			for _, ch := range rep.HandCount[c.Name] {
+				rows = append(rows, []string{c.Name, ch.Name, strconv.FormatInt(ch.Votes, 10)})
 			}
 		}
 		section("HAND COUNT", []string{"Contest", "Choice", "Votes"}, rows)

@@ -35,51 +35,36 @@ func countRanked(tx store.Tx, res *tabulate.Result) error {
 	if err != nil {
 		return err
 	}
+	return countRankedBallots(el, func(fn func(*canvass.Ballot) error) error {
+		return tx.Ballots(func(_ string, b *canvass.Ballot) error { return fn(b) })
+	}, res)
+}
+
+// countRankedBallots is countRanked over the cards of an election that each calls fn with, in
+// order (once per ranked contest).
+func countRankedBallots(el *canvass.Election, each func(fn func(*canvass.Ballot) error) error, res *tabulate.Result) error {
 	for i := range res.Contests {
 		cr := &res.Contests[i]
 		if cr.Source != "cvr" || (cr.Type != string(canvass.IRV) && cr.Type != string(canvass.STV)) {
 			continue
 		}
-		ci := -1
-		for k, c := range el.Contests {
-			if canvass.NameKey(c.Name) == canvass.NameKey(cr.Name) {
-				ci = k
-			}
-		}
-		if ci < 0 {
+		ci, err := findContest(el, cr.Name)
+		if err != nil {
 			continue
 		}
-		c := el.Contests[ci]
-		cfg := &rcv.Config{Output: rcv.OutputSettings{ContestName: c.Name}, Rules: rankedRules(c)}
-		names := map[string]string{}
-		for _, ch := range c.Choices {
-			if ch.WriteIn {
-				names[ch.Name] = rcv.UndeclaredWriteIn
-				continue
-			}
-			cfg.Candidates = append(cfg.Candidates, rcv.Candidate{Name: ch.Name})
-			names[ch.Name] = ch.Name
-		}
+		rd := newRankedReader(el, ci)
 		var ballots []rcv.Ballot
-		err := tx.Ballots(func(_ string, b *canvass.Ballot) error {
-			has := false
-			for _, cm := range b.Contests {
-				has = has || int(cm.Contest) == ci
+		err = each(func(b *canvass.Ballot) error {
+			rb, has, err := rd.ballot(b)
+			if err == nil && has {
+				ballots = append(ballots, rb)
 			}
-			if !has {
-				return nil
-			}
-			rb, err := rcv.FromCanvass(el, ci, b, func(n string) (string, bool) { v, ok := names[n]; return v, ok })
-			if err != nil {
-				return err
-			}
-			ballots = append(ballots, rb)
-			return nil
+			return err
 		})
 		if err != nil {
 			return err
 		}
-		reports, err := rcv.Tabulate(cfg, ballots)
+		reports, err := rcv.Tabulate(rd.config(), ballots)
 		if err != nil {
 			cr.Note = fmt.Sprintf("ranked count stopped: %v; the table shows first choices", err)
 			continue
