@@ -44,8 +44,18 @@ func newAuditStart(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start an audit: size the first round, draw the sample, write the retrieval lists",
+		Long: `Start an audit of one or more contests: fix their reported outcomes and the population, size
+the first round, draw the sample and write the retrieval lists.
+
+An instant-runoff contest (a ranked contest with one seat, counted from the imported CVRs) is
+audited by its RAIRE assertions, generated here from the CVRs (MACRO's difficulty for a
+comparison audit, BRAVO's for polling; docs/audits/irv.md) and recorded in the start entry:
+in a comparison audit with kaplan-markov or alpha-comparison, in a polling audit with alpha,
+on the same sample as the other contests. A contest too close to audit with assertions is
+refused: only a full hand count can confirm it.`,
 		Example: `  canvass audit start --contest President --type comparison --method kaplan-markov --risk-limit 0.05 --seed 31415926535897932384
-  canvass audit start --contest President --type polling --method bravo --risk-limit 0.1 --seed 12345678901234567890 --manifest manifest.csv`,
+  canvass audit start --contest President --type polling --method bravo --risk-limit 0.1 --seed 12345678901234567890 --manifest manifest.csv
+  canvass audit start --contest Mayor --contest "Measure A" --type comparison --method alpha-comparison --seed 31415926535897932384`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Kind = audit.Kind(kind)
@@ -138,7 +148,9 @@ func newAuditRecord(g *globals) *cobra.Command {
 		Short: "Enter audit-board findings (CSV: jurisdiction,batch,position,contest,votes,board)",
 		Long: `Enter what the audit boards found, from a CSV file with the columns
 jurisdiction, batch, position, contest, votes, board: one row per card and contest; votes
-holds the choices read, separated by ';', or NOT FOUND. Every row is checked against the
+holds the choices read, separated by ';', or NOT FOUND. For an instant-runoff contest votes
+is the ranking, most preferred first ("Frey;Dehn;Hodges"), as the count reads it (it stops
+at an overvote; a candidate ranked again counts once). Every row is checked against the
 sample first: a card not drawn, or a card recorded before with other votes, refuses the whole
 file and changes nothing. When every card of the round is recorded, the round ends: the risk
 is measured and the next round drawn (its retrieval lists written), or the audit is confirmed,
@@ -282,25 +294,60 @@ func printAudit(out io.Writer, v *workspace.AuditView) {
 		fmt.Fprintf(tw, "%s\t%.4g\t%d\t%v\n", c.Name, c.Risk, c.Discrepancies, c.Confirmed)
 	}
 	tw.Flush()
+	for _, c := range v.Contests {
+		if c.IRV != nil {
+			printAuditAssertions(out, c.Name, c.IRV)
+		}
+	}
+}
+
+// printAuditAssertions lists an instant-runoff contest's assertions with their margins,
+// difficulties and measured risks.
+func printAuditAssertions(out io.Writer, contest string, x *workspace.IRVAudit) {
+	model := x.Model
+	if x.Gamma > 0 {
+		model += fmt.Sprintf(", γ %g", x.Gamma)
+	}
+	fmt.Fprintf(out, "\n%s: instant runoff, reported winner %s; %d assertions (difficulty model %s, hardest %.4g)\n", contest, x.Winner, len(x.Assertions), model, x.Difficulty)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ASSERTION\tMARGIN\tDILUTED\tDIFFICULTY\tRISK\tCONFIRMED")
+	for _, a := range x.Assertions {
+		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4g\t%.4g\t%v\n", a.Label, a.Margin, a.DilutedMargin, a.Difficulty, a.Risk, a.Confirmed)
+	}
+	tw.Flush()
 }
 
 func newAuditHandCount(g *globals) *cobra.Command {
 	sel := &auditSelector{g: g}
 	var format string
+	var asCVR bool
 	cmd := &cobra.Command{
 		Use:   "hand-count FILE",
 		Short: "Enter the full hand count of an audit that escalated; its outcome replaces the reported one",
 		Long: `Enter the full hand count an audit escalated to, from a results file in any format canvass
 reads (--format; e.g. the Arlo report of Georgia's 2020 hand count). The file is kept and
 recorded, its tally is compared with the reported outcome, and the audit ends. If the hand
-count's winners differ, certification waits until the hand count's results are imported.`,
+count's winners differ, certification waits until the hand count's results are imported.
+
+An instant-runoff contest's count needs every ballot's ranking, which a results file does not
+give: with --cvr, FILE holds the hand count as cast vote records (one per paper ballot, in any
+CVR format canvass reads, --format naming it), counted as the workspace counts its ranked
+contests; plurality contests of the same audit are tallied from the same file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: sel.run(func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error {
-			res, err := w.AuditHandCount(cmd.Context(), aid, args[0], results.Options{Format: format})
+			var (
+				out []workspace.HandCountResult
+				err error
+			)
+			if asCVR {
+				out, err = w.AuditHandCountCVR(cmd.Context(), aid, args[0], format)
+			} else {
+				out, err = w.AuditHandCount(cmd.Context(), aid, args[0], results.Options{Format: format})
+			}
 			if err != nil {
 				return err
 			}
-			for _, r := range res {
+			for _, r := range out {
 				verdict := "the reported winners stand"
 				if r.Changed {
 					verdict = "THE WINNERS CHANGED"
@@ -311,7 +358,8 @@ count's winners differ, certification waits until the hand count's results are i
 		}),
 	}
 	sel.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "auto", "results format of FILE")
+	cmd.Flags().StringVar(&format, "format", "auto", "format of FILE: a results format, or with --cvr a CVR format")
+	cmd.Flags().BoolVar(&asCVR, "cvr", false, "FILE holds the hand count as cast vote records (needed for an instant-runoff contest)")
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -347,4 +348,137 @@ func FuzzParseVotes(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAuditIRVCommands: `canvass audit` with an instant-runoff contest and a plurality question
+// on the same 1,000 cards (10 batches of 100 on two tabulators). Mayor, by hand: 400 Alice >
+// Bob > Chuan, 250 Bob > Alice, 200 Chuan > Bob, 100 Chuan > Alice, 50 blank; Alice 400, Bob
+// 250, Chuan 300 first; Bob out, Alice wins 650 to 300. Its assertions: NEB Alice > Chuan
+// (Alice's 400 first preferences against the 300 ballots ranking Chuan above her or without
+// her: margin 100) and NEN Alice > Bob {Alice, Bob} (500 against 450: margin 50, the hardest,
+// diluted margin 0.05). Measure A: Yes 600, No 350 (0.25). A Kaplan-Markov audit at 5% plans
+// 136 draws for the hardest (as Arlo plans for a 0.05 margin); with the paper as the CVRs the
+// risk is (1 − 0.05/(2·1.03905))^136 = 0.03643. BRAVO cannot audit the assertions.
+func TestAuditIRVCommands(t *testing.T) {
+	ws := t.TempDir()
+	var b strings.Builder
+	b.WriteString("BallotID,Tabulator,Batch,Mayor [ranked 3]: Alice,Mayor: Bob,Mayor: Chuan,Measure A: Yes,Measure A: No\n")
+	groups := []struct {
+		n     int
+		ranks string
+	}{{400, "1,2,3"}, {250, "2,1,0"}, {200, "0,2,1"}, {100, "2,0,1"}, {50, "0,0,0"}}
+	for i := 0; i < 1000; i++ {
+		k, ranks := (i*7919)%1000, ""
+		for _, g := range groups {
+			if k < g.n {
+				ranks = g.ranks
+				break
+			}
+			k -= g.n
+		}
+		q := "1,0"
+		if h := (i * 389) % 1000; h < 350 {
+			q = "0,1"
+		} else if h < 400 {
+			q = "0,0"
+		}
+		fmt.Fprintf(&b, "%d,T%d,%d,%s,%s\n", i+1, 1+i/500, 1+(i%500)/100, ranks, q)
+	}
+	cvrs := filepath.Join(t.TempDir(), "cvrs.csv")
+	if err := os.WriteFile(cvrs, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range [][]string{{"init", ws}, {"--workspace", ws, "import", "cvr", "--format", "csv", "--jurisdiction", "Dane", cvrs}} {
+		if out, err := run(t, s...); err != nil {
+			t.Fatalf("%v: %v\n%s", s, err, out)
+		}
+	}
+	if _, err := run(t, "--workspace", ws, "audit", "start", "--contest", "Mayor", "--type", "polling", "--method", "bravo", "--seed", "31415926535897932384"); err == nil || !strings.Contains(err.Error(), "use alpha") {
+		t.Errorf("BRAVO: %v", err)
+	}
+	out, err := run(t, "--workspace", ws, "audit", "start", "--contest", "Mayor", "--contest", "Measure A", "--type", "comparison", "--method", "kaplan-markov",
+		"--seed", "31415926535897932384", "--out", t.TempDir())
+	if err != nil {
+		t.Fatalf("start: %v\n%s", err, out)
+	}
+	for _, want := range []string{"round 1: 136 draws", "Mayor: instant runoff, reported winner Alice; 2 assertions (difficulty model MACRO, γ 1.03905", "NEB Alice > Chuan", "NEN Alice > Bob {Alice, Bob}"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start lacks %q:\n%s", want, out)
+		}
+	}
+	// The boards read every card as its CVR: the records from the report's sample, the
+	// ranking in rank order.
+	out, err = run(t, "--workspace", ws, "audit", "report", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Sample []struct {
+			Card string              `json:"card"`
+			CVR  map[string][]string `json:"cvr"`
+		} `json:"sample"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Sample) != 136 {
+		t.Fatalf("report: %v, %d draws", err, len(rep.Sample))
+	}
+	var recs strings.Builder
+	recs.WriteString("jurisdiction,batch,position,contest,votes,board\n")
+	seen := map[string]bool{}
+	for _, s := range rep.Sample {
+		if seen[s.Card] {
+			continue
+		}
+		seen[s.Card] = true
+		// "Dane / T1 / 3 #45": jurisdiction, batch, position.
+		parts := strings.SplitN(s.Card, " / ", 2)
+		batch, pos, _ := strings.Cut(parts[1], " #")
+		for _, c := range []string{"Mayor", "Measure A"} {
+			fmt.Fprintf(&recs, "%s,%s,%s,%s,%s,Board 1\n", parts[0], batch, pos, c, strings.Join(s.CVR[c], ";"))
+		}
+	}
+	recFile := filepath.Join(t.TempDir(), "records.csv")
+	os.WriteFile(recFile, []byte(recs.String()), 0o644)
+	out, err = run(t, "--workspace", ws, "audit", "record", recFile)
+	if err != nil || !strings.Contains(out, "status: confirmed") || !strings.Contains(out, "0.03643") {
+		t.Errorf("record: %v\n%s", err, out)
+	}
+	out, err = run(t, "--workspace", ws, "audit", "status", "--json")
+	var st struct {
+		Contests []struct {
+			Name string `json:"name"`
+			IRV  *struct {
+				Assertions []struct {
+					Label      string  `json:"label"`
+					Margin     int64   `json:"margin"`
+					Difficulty float64 `json:"difficulty"`
+					Risk       float64 `json:"risk"`
+				} `json:"assertions"`
+			} `json:"irv"`
+		} `json:"contests"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &st) != nil || len(st.Contests) != 2 || st.Contests[0].IRV == nil || len(st.Contests[0].IRV.Assertions) != 2 {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	for _, a := range st.Contests[0].IRV.Assertions {
+		if a.Label == "NEN Alice > Bob {Alice, Bob}" && (a.Margin != 50 || a.Risk > 0.0365 || a.Risk < 0.0364) {
+			t.Errorf("%+v", a)
+		}
+	}
+	// A second audit escalates; its hand count, as CVRs (here the same cards), upholds Alice.
+	steps := [][]string{
+		{"audit", "start", "--contest", "Mayor", "--contest", "Measure A", "--method", "alpha-comparison", "--seed", "27182818284590452353", "--out", t.TempDir()},
+		{"audit", "escalate", "--reason", "a test of the hand count"},
+	}
+	for _, s := range steps {
+		if out, err := run(t, append([]string{"--workspace", ws}, s...)...); err != nil {
+			t.Fatalf("%v: %v\n%s", s, err, out)
+		}
+	}
+	if out, err := run(t, "--workspace", ws, "audit", "hand-count", "--cvr", "--format", "csv", cvrs); err != nil || !strings.Contains(out, "Mayor: hand count winners Alice: the reported winners stand") {
+		t.Errorf("hand count: %v\n%s", err, out)
+	}
+	out, err = run(t, "--workspace", ws, "audit", "report", "--audit", "3")
+	if err != nil || !strings.Contains(out, "######## ASSERTIONS ########") || !strings.Contains(out, `"NEN Alice > Bob {Alice, Bob}",NEN,Alice,Bob,Alice; Bob,50,0.05,124.509,0.0364349,true`) {
+		t.Errorf("report: %v\n%s", err, out)
+	}
 }
