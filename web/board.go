@@ -22,6 +22,12 @@ func (q *req) board() (*workspace.BoardView, error) {
 	return q.ws.AuditBoard(q.r.Context(), q.sess.Account.Scope)
 }
 
+// ranked names the contests of the board's audit that the board reads as rankings (the
+// instant-runoff contests, audited by their assertions).
+func (q *req) ranked(v *workspace.BoardView) (map[string]bool, error) {
+	return q.ws.AuditIRVContests(q.r.Context(), v.Audit)
+}
+
 // ballot returns the board's ballot n (1-based) of its list.
 func (q *req) ballot() (*workspace.BoardView, int, error) {
 	v, err := q.board()
@@ -79,7 +85,17 @@ func (q *req) apiBallot() error {
 	if err != nil {
 		return err
 	}
-	q.json(http.StatusOK, map[string]any{"number": n, "of": len(v.Ballots), "ballot": v.Ballots[n-1], "contests": v.Contests, "kind": v.Kind, "board": v.Board})
+	ranked, err := q.ranked(v)
+	if err != nil {
+		return err
+	}
+	names := []string{}
+	for _, c := range v.Contests {
+		if ranked[c.Name] {
+			names = append(names, c.Name)
+		}
+	}
+	q.json(http.StatusOK, map[string]any{"number": n, "of": len(v.Ballots), "ballot": v.Ballots[n-1], "contests": v.Contests, "ranked": names, "kind": v.Kind, "board": v.Board})
 	return nil
 }
 
@@ -89,7 +105,11 @@ func (q *req) ballotPage() error {
 		return err
 	}
 	b := v.Ballots[n-1]
-	data := map[string]any{"B": v, "N": n, "Ballot": b, "Batch": v.Kind == string(audit.BatchKind)}
+	ranked, err := q.ranked(v)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"B": v, "N": n, "Ballot": b, "Batch": v.Kind == string(audit.BatchKind), "Ranked": ranked}
 	if b.Pending != nil {
 		data["Mine"] = b.Pending.Member == q.sess.Account.Name
 	}
@@ -104,7 +124,10 @@ type reading struct {
 }
 
 // readForm reads a reading from the ballot form: "found" (yes or no), for each contest i the
-// checked choices "c<i>" (ballot audits) or the counts "t<i>.<j>" (batch audits).
+// checked choices "c<i>" (ballot audits) or the counts "t<i>.<j>" (batch audits). A ranked
+// contest's form gives each choice j its rank "r<i>.<j>" (blank: not ranked), read into the
+// ranking as the count reads it (workspace.IRVReading); the confirmation forms carry a
+// reading back as "c<i>" in rank order.
 func readForm(form url.Values, v *workspace.BoardView) (reading, error) {
 	rd := reading{Found: form.Get("found") != "no"}
 	if !rd.Found {
@@ -134,9 +157,57 @@ func readForm(form url.Values, v *workspace.BoardView) (reading, error) {
 		if rd.Votes == nil {
 			rd.Votes = map[string][]string{}
 		}
-		rd.Votes[c.Name] = form["c"+strconv.Itoa(i)]
+		ranks, isRanked := map[string]int{}, false
+		for j, ch := range c.Choices {
+			key := fmt.Sprintf("r%d.%d", i, j)
+			if _, ok := form[key]; !ok {
+				continue
+			}
+			isRanked = true
+			s := strings.TrimSpace(form.Get(key))
+			if s == "" {
+				continue
+			}
+			k, err := strconv.Atoi(s)
+			if top := max(c.VoteFor, len(c.Choices)); err != nil || k < 1 || k > top {
+				return rd, badRequest("%s, %s: %q is not a rank from 1 to %d", c.Name, ch, s, top)
+			}
+			ranks[ch] = k
+		}
+		if !isRanked {
+			rd.Votes[c.Name] = form["c"+strconv.Itoa(i)]
+			continue
+		}
+		rk, err := workspace.IRVReading(ranks)
+		if err != nil {
+			return rd, badRequest("%s: %v", c.Name, err)
+		}
+		rd.Votes[c.Name] = rk
 	}
 	return rd, nil
+}
+
+// inContestOrder lists a plurality reading's choices in the contest's order (a ranked
+// contest's reading keeps its order): two members who mark the same choices give the same
+// reading, however a client listed them.
+func inContestOrder(rec *audit.Record, v *workspace.BoardView, ranked map[string]bool) {
+	for _, c := range v.Contests {
+		votes, ok := rec.Votes[c.Name]
+		if !ok || ranked[c.Name] {
+			continue
+		}
+		marked := map[string]bool{}
+		for _, ch := range votes {
+			marked[ch] = true
+		}
+		out := []string{}
+		for _, ch := range c.Choices {
+			if marked[ch] {
+				out = append(out, ch)
+			}
+		}
+		rec.Votes[c.Name] = out
+	}
 }
 
 // record checks a reading against the board's contests and makes the audit record: every
@@ -228,8 +299,15 @@ func (q *req) confirmBallot() error {
 	if err != nil {
 		return err
 	}
+	ranked, err := q.ranked(v)
+	if err != nil {
+		return err
+	}
+	if rec.Found && rec.Votes != nil {
+		inContestOrder(&rec, v, ranked)
+	}
 	if step == "review" {
-		return q.page("review", map[string]any{"B": v, "N": n, "Ballot": b, "Rec": rec, "Batch": v.Kind == string(audit.BatchKind)})
+		return q.page("review", map[string]any{"B": v, "N": n, "Ballot": b, "Rec": rec, "Batch": v.Kind == string(audit.BatchKind), "Ranked": ranked})
 	}
 	if step != "confirm" {
 		return badRequest("step %q: review or confirm", step)

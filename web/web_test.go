@@ -25,6 +25,7 @@ import (
 	"github.com/canvass-vote/canvass/store"
 	"github.com/canvass-vote/canvass/workspace"
 
+	_ "github.com/canvass-vote/canvass/cvr/csvcvr"
 	_ "github.com/canvass-vote/canvass/cvr/dominion"
 )
 
@@ -1282,5 +1283,159 @@ func TestTurnout(t *testing.T) {
 	page := readAll(t, c.do("GET", "/turnout", nil, nil))
 	if !strings.Contains(page, `<td class="n">1,406,355</td><td class="n">878,102</td><td class="n">62.4%</td>`) {
 		t.Error("the turnout page lacks Wayne County's row")
+	}
+}
+
+// TestBoardRanksAnIRVContest: an audit board reads an instant-runoff contest as a ranking. The
+// contest, by hand: 200 cards, 120 Alice > Bob, 50 Bob > Alice, 30 Chuan > Bob; Alice has a
+// majority of first choices. Its assertions: NEB Alice > Bob (Alice's 120 first preferences
+// against the 50 + 30 cards ranking Bob above Alice or without her: margin 40, diluted 0.2)
+// and NEB Alice > Chuan (120 against 30: margin 90). A Kaplan-Markov audit plans 34 draws for
+// μ = 0.2 (as TestAuditComparisonConfirms in workspace, by hand).
+//
+// The ballot page asks for each candidate's rank, with a label per box; ranks entered in any
+// order are read as the ranking (two candidates at one rank, an overvote, end it); a second
+// member's reading is the same only if it ranks the same candidates in the same order; the
+// audit record keeps the rank order. The public audit page lists the assertions with their
+// margins, difficulties and, after the round, their risks.
+func TestBoardRanksAnIRVContest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := workspace.Init(ctx, filepath.Join(dir, "ws"), "clerk", workspace.InitOptions{Origin: "elections.example.gov/irv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var b strings.Builder
+	b.WriteString("BallotID,Tabulator,Batch,Mayor [ranked 3]: Alice,Mayor: Bob,Mayor: Chuan\n")
+	for i := 0; i < 200; i++ {
+		ranks := "1,2,0"
+		switch k := (i * 37) % 200; {
+		case k < 50:
+			ranks = "2,1,0"
+		case k < 80:
+			ranks = "0,2,1"
+		}
+		fmt.Fprintf(&b, "%d,T1,%d,%s\n", i+1, 1+i/100, ranks)
+	}
+	cvrs := filepath.Join(dir, "cvrs.csv")
+	os.WriteFile(cvrs, []byte(b.String()), 0o644)
+	if _, err := w.ImportCVR(ctx, cvrs, workspace.ImportOptions{Format: "csv", Jurisdiction: "Dane"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.AuditStart(ctx, workspace.AuditOptions{Contests: []string{"Mayor"}, Config: audit.Config{Kind: audit.Comparison, Method: "kaplan-markov", RiskLimit: 0.05, Seed: seed20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Rounds[0].Size != 34 || v.Contests[0].IRV == nil || len(v.Contests[0].IRV.Assertions) != 2 {
+		t.Fatalf("audit %+v", v)
+	}
+	for _, name := range []string{"ann", "bob"} {
+		na := workspace.NewAccount{Name: name, Role: workspace.RoleAuditBoard, Scope: workspace.Scope{Audit: v.ID, Round: 1, Jurisdiction: "Dane", Board: 1, Boards: 1}}
+		if na.PasswordHash, err = workspace.HashPasswordWith("password for "+name, workspace.Argon2Params{Time: 1, Memory: 64, Threads: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.CreateAccount(ctx, na); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{w: w, audit: v.ID, contest: "Mayor"}
+	srv := serve(t, f, Options{})
+	ann, bob := signIn(t, srv, "ann"), signIn(t, srv, "bob")
+	draws, _, _ := w.AuditSample(ctx, v.ID)
+	cvr := map[string][]string{}
+	for _, d := range draws {
+		cvr[d.Card.String()] = d.CVR["Mayor"]
+	}
+	_, board := ann.json("GET", "/api/v1/board", nil)
+	items := board["items"].([]any)
+	cardOf := func(n int) string {
+		x := items[n-1].(map[string]any)
+		return audit.Card{Jurisdiction: "Dane", Batch: x["tabulator"].(string) + " / " + x["batch"].(string), Position: int64(x["position"].(float64))}.String()
+	}
+	// The first ballot whose CVR ranks Alice, then Bob.
+	n := 0
+	for i := range items {
+		if r := cvr[cardOf(i+1)]; len(r) == 2 && r[0] == "Alice" && r[1] == "Bob" {
+			n = i + 1
+			break
+		}
+	}
+	if n == 0 {
+		t.Fatal("no sampled card ranks Alice > Bob")
+	}
+	path := fmt.Sprintf("/board/ballots/%d", n)
+	page := readAll(t, ann.do("GET", path, nil, nil))
+	for _, want := range []string{`<label for="r0.0">Rank of Alice</label>`, `id="r0.2" name="r0.2"`, `aria-describedby="rank-hint-0"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the ballot page lacks %s", want)
+		}
+	}
+	_, one := ann.json("GET", fmt.Sprintf("/api/v1/board/ballots/%d", n), nil)
+	if r, _ := one["ranked"].([]any); len(r) != 1 || r[0] != "Mayor" {
+		t.Errorf("the API's ballot: ranked %v", one["ranked"])
+	}
+	// Ranks as the voter marked them: Bob 2, Alice 1 (in the form's order: Alice, Bob, Chuan).
+	resp, page := ann.form(path, url.Values{"step": {"review"}, "found": {"yes"}, "r0.0": {"1"}, "r0.1": {"2"}, "r0.2": {""}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "<strong>1. Alice, 2. Bob</strong>") {
+		t.Fatalf("review: %d\n%s", resp.StatusCode, page)
+	}
+	// An overvote at rank 2 ends the ranking after Alice.
+	if _, page := ann.form(path, url.Values{"step": {"review"}, "found": {"yes"}, "r0.0": {"1"}, "r0.1": {"2"}, "r0.2": {"2"}}); !strings.Contains(page, "<strong>1. Alice</strong>") {
+		t.Errorf("an overvote at rank 2:\n%s", page)
+	}
+	if resp, _ := ann.form(path, url.Values{"step": {"review"}, "found": {"yes"}, "r0.0": {"x"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a rank that is not a number: %d", resp.StatusCode)
+	}
+	// ann confirms (the review page's hidden reading: the ranking in order).
+	if resp, _ := ann.form(path, url.Values{"step": {"confirm"}, "found": {"yes"}, "c0": {"Alice", "Bob"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ann confirms: %d", resp.StatusCode)
+	}
+	if page := readAll(t, bob.do("GET", path, nil, nil)); !strings.Contains(page, "Mayor: 1. Alice, 2. Bob") {
+		t.Errorf("bob does not see ann's ranking")
+	}
+	start := ledgerSize(t, w)
+	// bob reads the same candidates in the other order: not the same reading.
+	if s, out := bob.json("POST", fmt.Sprintf("/api/v1/board/ballots/%d/confirm", n), map[string]any{"found": true, "votes": map[string]any{"Mayor": []string{"Bob", "Alice"}}}); s != http.StatusOK || out["recorded"] != false {
+		t.Fatalf("bob, another order: %d %v", s, out)
+	}
+	if s, out := bob.json("POST", fmt.Sprintf("/api/v1/board/ballots/%d/confirm", n), map[string]any{"found": true, "votes": map[string]any{"Mayor": []string{"Alice", "Bob"}}}); s != http.StatusOK || out["recorded"] != false {
+		t.Fatalf("bob, ann's order after his own: %d %v", s, out)
+	}
+	if s, out := ann.json("POST", fmt.Sprintf("/api/v1/board/ballots/%d/confirm", n), map[string]any{"found": true, "votes": map[string]any{"Mayor": []string{"Alice", "Bob"}}}); s != http.StatusOK || out["recorded"] != true {
+		t.Fatalf("ann confirms bob's: %d %v", s, out)
+	}
+	es := entries(t, w, start)
+	if last := es[len(es)-1]; last.Type != workspace.TypeAuditRecord || !strings.Contains(string(last.Body), `"votes":{"Mayor":["Alice","Bob"]}`) {
+		t.Errorf("the record: %s %s", last.Type, last.Body)
+	}
+	// The other cards as their CVRs say; the round ends.
+	var recs []audit.Record
+	seen := map[audit.Card]bool{}
+	for _, d := range draws {
+		if !seen[d.Card] && d.Card.String() != cardOf(n) {
+			seen[d.Card] = true
+			recs = append(recs, audit.Record{Card: d.Card, Found: true, Votes: map[string][]string{"Mayor": d.CVR["Mayor"]}, Board: "Dane Audit Board 1"})
+		}
+	}
+	if _, err := w.AuditRecord(ctx, v.ID, recs); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = w.AuditEndRound(ctx, v.ID); err != nil || v.Status != string(audit.Confirmed) {
+		t.Fatalf("end of round: %v %+v", err, v)
+	}
+	page = readAll(t, newClient(t, srv).do("GET", fmt.Sprintf("/audits/%d", v.ID), nil, nil))
+	for _, a := range v.Contests[0].IRV.Assertions {
+		row := fmt.Sprintf(`<tr><th scope="row">NEB Alice &gt; %s</th><td>NEB</td><td>Alice</td><td>%s</td><td></td><td class="n">%d</td>`, a.Loser, a.Loser, a.Margin)
+		if !strings.Contains(page, row) || !strings.Contains(page, fmt.Sprintf(`<td class="n">%.4g</td><td><strong>Yes</strong></td></tr>`, a.Risk)) {
+			t.Errorf("the public page lacks %s with risk %.4g", row, a.Risk)
+		}
+	}
+	margins := map[string]int64{}
+	for _, a := range v.Contests[0].IRV.Assertions {
+		margins[a.Label] = a.Margin
+	}
+	if margins["NEB Alice > Bob"] != 40 || margins["NEB Alice > Chuan"] != 90 {
+		t.Errorf("assertions %v", margins)
 	}
 }
