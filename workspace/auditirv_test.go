@@ -495,3 +495,26 @@ func TestAuditIRVMinneapolis(t *testing.T) {
 	}
 	rebuildSame(t, w)
 }
+
+// TestIRVReading: a board's ranks read as the workspace's ranked rules read a card (by hand:
+// skipped ranks are passed over; two candidates at one rank, an overvote, end the ranking).
+func TestIRVReading(t *testing.T) {
+	for _, tc := range []struct {
+		ranks map[string]int
+		want  []string
+	}{
+		{map[string]int{"Bob": 2, "Alice": 1}, []string{"Alice", "Bob"}},
+		{map[string]int{"Chuan": 3, "Bob": 1}, []string{"Bob", "Chuan"}},
+		{map[string]int{"Alice": 1, "Bob": 2, "Chuan": 2}, []string{"Alice"}},
+		{map[string]int{"Alice": 2, "Bob": 2}, nil},
+		{map[string]int{}, nil},
+	} {
+		got, err := IRVReading(tc.ranks)
+		if err != nil || !sameVotes(got, tc.want) {
+			t.Errorf("%v: %v %v, want %v", tc.ranks, got, err, tc.want)
+		}
+	}
+	if _, err := IRVReading(map[string]int{"Alice": 0}); err == nil {
+		t.Error("rank 0 read")
+	}
+}
