@@ -333,11 +333,11 @@ func auditContests(tx store.Tx, names []string, source string, ballots int64, cf
 		}
 		src := source
 		if irv {
-			if source == "results" {
-				return nil, nil, fmt.Errorf("audit: contest %q is instant runoff: its reported outcome is the ranked count of its CVRs, not a results file", name)
-			}
 			if cfg.Kind != audit.Comparison && cfg.Kind != audit.Polling {
 				return nil, nil, fmt.Errorf("audit: contest %q is instant runoff, audited by its RAIRE assertions in a comparison audit (kaplan-markov or alpha-comparison) or a polling audit (alpha), not a %s audit", name, cfg.Kind)
+			}
+			if source == "results" {
+				return nil, nil, fmt.Errorf("audit: contest %q is instant runoff: its reported outcome is the ranked count of its CVRs, not a results file", name)
 			}
 			src = "cvr"
 		}

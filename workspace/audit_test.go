@@ -164,18 +164,7 @@ func TestAuditEscalates(t *testing.T) {
 		}
 	}
 	// The whole story replays from the published log.
-	pub := filepath.Join(t.TempDir(), "pub")
-	if _, err := w.Publish(ctx, pub, nil); err != nil {
-		t.Fatal(err)
-	}
-	info, _ := w.LogInfo(ctx)
-	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
-	if rep, err := Rebuild(ctx, ledgerDir(pub), rebuilt, VerifyOptions{Key: info.LogKey}); err != nil {
-		t.Fatalf("%v\n%s", err, problems(rep))
-	}
-	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
-		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
-	}
+	rebuildSame(t, w)
 }
 
 // TestAuditBadInput: each bad input is refused with a clear message and changes nothing.
@@ -264,19 +253,7 @@ func TestAuditInTheLedger(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pub := filepath.Join(t.TempDir(), "pub")
-	if _, err := w.Publish(ctx, pub, nil); err != nil {
-		t.Fatal(err)
-	}
-	info, _ := w.LogInfo(ctx)
-	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
-	rep, err := Rebuild(ctx, ledgerDir(pub), rebuilt, VerifyOptions{Key: info.LogKey})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, problems(rep))
-	}
-	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
-		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
-	}
+	rebuildSame(t, w)
 	types := map[string]int{}
 	for _, e := range ledgerEntries(t, w) {
 		types[e.Type]++
@@ -525,16 +502,5 @@ func TestAuditHybridONEAudit(t *testing.T) {
 	if v.Status != string(audit.Confirmed) {
 		t.Errorf("hybrid audit: %+v", v)
 	}
-	pub := filepath.Join(t.TempDir(), "pub")
-	if _, err := w.Publish(ctx, pub, nil); err != nil {
-		t.Fatal(err)
-	}
-	info, _ := w.LogInfo(ctx)
-	rebuilt := filepath.Join(t.TempDir(), "rebuilt")
-	if rep, err := Rebuild(ctx, ledgerDir(pub), rebuilt, VerifyOptions{Key: info.LogKey}); err != nil {
-		t.Fatalf("%v\n%s", err, problems(rep))
-	}
-	if a, b := dump(t, w), dumpDir(t, rebuilt); a != b {
-		t.Errorf("the rebuilt database differs:\n%s", firstDiff(a, b))
-	}
+	rebuildSame(t, w)
 }

@@ -342,6 +342,10 @@ func TestAuditIRVMixed(t *testing.T) {
 		t.Errorf("certified the machine count against the hand count: %v", err)
 	}
 
+	// Nor in a batch audit, whose batches would need reported tallies of rankings.
+	if _, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"Mayor"}, Config: audit.Config{Kind: audit.BatchKind, Method: "macro", RiskLimit: 0.05, Seed: seed20}}); err == nil || !strings.Contains(err.Error(), "not a batch audit") {
+		t.Errorf("a batch audit of Mayor: %v", err)
+	}
 	// Council: the winner turns on a tie.
 	if _, err := w.AuditStart(ctx, AuditOptions{Contests: []string{"Council"}, Config: audit.Config{Kind: audit.Comparison, Method: "kaplan-markov", RiskLimit: 0.05, Seed: seed20}}); !errors.Is(err, raire.ErrFullHandCount) || !strings.Contains(err.Error(), "full hand count") {
 		t.Errorf("Council: %v", err)
