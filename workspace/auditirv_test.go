@@ -174,6 +174,8 @@ func mixedPaper(alter func(i int, r []string) []string) func(c string, d audit.D
 //     margin 50 measures that, the others less) and 0.87969^136 = 2.6876e-8 for Measure A.
 //   - Polling with ALPHA (BRAVO's difficulty model): confirmed from the same kind of reading;
 //     BRAVO itself is refused for the IRV contest.
+//   - A few cards misread: a Kaplan-Markov audit's risk of each assertion is the p-value of
+//     its discrepancies as raire.Assorter counts them.
 //   - The paper of 150 cards ranking Alice > Bob > Chuan reads Bob > Alice: Alice 250, Bob
 //     400, Chuan 300; Alice is eliminated and Bob wins 650 to 300. The comparison audit does
 //     not confirm; it escalates; the hand count (as CVRs; a results file is refused for the
@@ -302,6 +304,47 @@ func TestAuditIRVMixed(t *testing.T) {
 	}
 	if altered != 150 {
 		t.Fatalf("%d cards altered, want 150", altered)
+	}
+	// A few cards misread: each assertion's risk is the Kaplan-Markov p-value of its
+	// discrepancies as the IRV assorters of package raire count them
+	// (raire.Assorter.Discrepancy).
+	few := func(i int, r []string) []string {
+		if i%40 == 0 {
+			return alter(i, r)
+		}
+		return r
+	}
+	kv, err := w.AuditStart(ctx, AuditOptions{Contests: both, Config: audit.Config{Kind: audit.Comparison, Method: "kaplan-markov", RiskLimit: 0.05, Seed: "55555666667777788888"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readPaper(t, w, kv.ID, both, mixedPaper(few))
+	if kv, err = w.AuditEndRound(ctx, kv.ID); err != nil {
+		t.Fatal(err)
+	}
+	kdraws, _, _ := w.AuditSample(ctx, kv.ID)
+	var total audit.Discrepancies
+	for _, a := range kv.Contests[0].IRV.Assertions {
+		idx := map[string]int{"Alice": 0, "Bob": 1, "Chuan": 2}
+		sc := raire.Scored{Assertion: raire.Assertion{Type: raire.Type(a.Type), Winner: idx[a.Winner], Loser: idx[a.Loser]}, Margin: a.Margin}
+		for _, c := range a.Continuing {
+			sc.Continuing = append(sc.Continuing, idx[c])
+		}
+		as, err := raire.NewAssorter(sc, []string{"Alice", "Bob", "Chuan"}, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d audit.Discrepancies
+		for _, dr := range kdraws[:kv.Rounds[0].Size] {
+			d.Add(as.Discrepancy(dr.CVR["Mayor"], mixedPaper(few)("Mayor", dr), true))
+		}
+		total.O1, total.O2 = total.O1+d.O1, total.O2+d.O2
+		if want := audit.KaplanMarkovComparisonPValue(kv.Rounds[0].Size, as.Margin(), audit.DefaultGamma, d); math.Abs(a.Risk-want) > 1e-12*want || want >= 1 {
+			t.Errorf("%s: risk %v, raire's discrepancies %+v give %v", a.Label, a.Risk, d, want)
+		}
+	}
+	if total.O1 == 0 || total.O2 == 0 {
+		t.Errorf("the misread cards make no one- and two-vote overstatements (%+v): the check shows nothing", total)
 	}
 	ev, err := w.AuditStart(ctx, AuditOptions{Contests: both, Config: audit.Config{Kind: audit.Comparison, Method: "alpha-comparison", RiskLimit: 0.05, Seed: "11111222223333344444"}})
 	if err != nil {
