@@ -308,7 +308,11 @@ func unprocessable(err error) error {
 // fail answers an error: JSON for the API, the error page otherwise.
 func (q *req) fail(err error) {
 	var he *httpError
-	if !errors.As(err, &he) {
+	if !errors.As(err, &he) && errors.Is(err, workspace.ErrPopulationChanged) {
+		// Not the server's fault: the audit's ballots were changed under it (an import).
+		he = &httpError{status: http.StatusConflict, msg: err.Error()}
+	}
+	if he == nil {
 		if errors.Is(err, context.Canceled) {
 			return
 		}

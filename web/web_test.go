@@ -1439,3 +1439,14 @@ func TestBoardRanksAnIRVContest(t *testing.T) {
 		t.Errorf("assertions %v", margins)
 	}
 }
+
+// TestPopulationChangedIsAConflict: an error wrapping workspace.ErrPopulationChanged (a CVR
+// import after an audit started) is answered 409 with its message, not 500.
+func TestPopulationChangedIsAConflict(t *testing.T) {
+	rw := httptest.NewRecorder()
+	q := &req{s: &server{}, rw: rw, r: httptest.NewRequest("GET", "/api/v1/board", nil), api: true}
+	q.fail(fmt.Errorf("audit 7: %w since the audit started", workspace.ErrPopulationChanged))
+	if rw.Code != http.StatusConflict || !strings.Contains(rw.Body.String(), "population changed") {
+		t.Errorf("%d %s", rw.Code, rw.Body.String())
+	}
+}

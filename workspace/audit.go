@@ -151,6 +151,8 @@ type population struct {
 	noCVR map[[2]string]*audit.OneAuditBatchVotes
 	// irv holds the assertions of the instant-runoff contests, by contest name.
 	irv map[string]*auditIRV
+	// cache is the workspace's cache of what is read from every CVR (nil: none).
+	cache *cvrCache
 }
 
 // canonicalManifest is the text hashed into the start entry.
@@ -406,7 +408,7 @@ func (w *Workspace) AuditStart(ctx context.Context, opts AuditOptions) (*AuditVi
 		return w.auditStartBatch(ctx, at, opts)
 	}
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
-		pop := &population{manifest: fileManifest, source: "manifest"}
+		pop := &population{manifest: fileManifest, source: "manifest", cache: w.cvrs}
 		if opts.CardStyle {
 			if fileManifest != nil {
 				return errors.New("audit: card-style sampling uses the CVRs, not a ballot manifest")
@@ -558,7 +560,7 @@ func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audi
 		}
 	}
 	if a.Config.Kind == audit.Comparison || a.Config.Kind == audit.Hybrid {
-		cvrs, err := loadCVRs(tx, pop.cardStyle, cards, pop.irvNames())
+		cvrs, err := pop.cache.cvrsOf(tx, pop.cardStyle, cards, pop.irvNames())
 		if err != nil {
 			return nil, err
 		}
@@ -570,6 +572,10 @@ func drawRound(tx store.Tx, a *audit.Audit, pop *population, size int64) ([]audi
 	}
 	return draws, nil
 }
+
+// ErrPopulationChanged is wrapped by the error for an audit whose population (the CVRs or
+// the manifest it samples) is no longer the one it started on.
+var ErrPopulationChanged = errors.New("the population changed")
 
 // auditStart reads the start entry of an audit.
 func auditStart(tx store.Tx, id uint64) (*auditStartBody, error) {
@@ -618,7 +624,7 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 	if err != nil {
 		return nil, nil, err
 	}
-	pop := &population{source: sb.Population.Source, irv: irvOf(sb.Contests)}
+	pop := &population{source: sb.Population.Source, irv: irvOf(sb.Contests), cache: w.cvrs}
 	if cfg.Kind == audit.BatchKind {
 		bs, err := resultBatches(tx, contests, sb.Source)
 		if err != nil {
@@ -644,7 +650,7 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 			return nil, nil, err
 		}
 		if cfg.Kind == audit.Hybrid {
-			cvrM, err := cvrManifest(tx, nil)
+			cvrM, err := w.cvrs.manifest(tx, nil)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -658,13 +664,13 @@ func (w *Workspace) loadAudit(tx store.Tx, id uint64) (*audit.Audit, *population
 				pop.cardStyle = append(pop.cardStyle, c.Name)
 			}
 		}
-		if pop.manifest, err = cvrManifest(tx, pop.cardStyle); err != nil {
+		if pop.manifest, err = w.cvrs.manifest(tx, pop.cardStyle); err != nil {
 			return nil, nil, err
 		}
 	}
 	pop.key = batchKey(pop.manifest)
 	if got := digest(canonicalManifest(pop.manifest)); got != sb.Population.SHA256 {
-		return nil, nil, fmt.Errorf("audit %d: the population changed since the audit started (manifest sha256 %s, the audit started on %s)", id, got, sb.Population.SHA256)
+		return nil, nil, fmt.Errorf("audit %d: %w since the audit started (manifest sha256 %s, the audit started on %s); an import after the start must be undone, or a new audit started", id, ErrPopulationChanged, got, sb.Population.SHA256)
 	}
 	return w.replayAuditEvents(tx, id, a, pop)
 }

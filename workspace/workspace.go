@@ -48,6 +48,9 @@ type Workspace struct {
 	Actor string
 	// Now is the clock (time.Now when nil); a rebuild sets it to each entry's time.
 	Now func() time.Time
+	// cvrs caches what audits read from every CVR (shared by shallow copies of the
+	// workspace, such as the web server's per-request ones).
+	cvrs *cvrCache
 }
 
 func (w *Workspace) now() time.Time {
@@ -179,7 +182,7 @@ func create(ctx context.Context, dir, actor string, clock func() time.Time, body
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Dir: dir, Store: db, Actor: actor, Now: clock}
+	w := &Workspace{Dir: dir, Store: db, Actor: actor, Now: clock, cvrs: &cvrCache{}}
 	err = db.Update(ctx, func(tx store.Tx) error {
 		tree, err := tx.Tree()
 		if err != nil {
@@ -209,7 +212,7 @@ func Open(ctx context.Context, dir, actor string) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Dir: dir, Store: db, Actor: actor}
+	w := &Workspace{Dir: dir, Store: db, Actor: actor, cvrs: &cvrCache{}}
 	if _, err := w.LogInfo(ctx); err != nil {
 		db.Close()
 		return nil, err
