@@ -1144,21 +1144,7 @@ func (w *Workspace) AuditSample(ctx context.Context, id uint64) ([]audit.Draw, i
 // AuditRetrieval writes the open round's retrieval lists into dir, one CSV per jurisdiction
 // (retrieval-round-N[-jurisdiction].csv), and returns their paths.
 func (w *Workspace) AuditRetrieval(ctx context.Context, id uint64, dir string, boards int) ([]string, error) {
-	var rows []sampler.RetrievalRow
-	var round int
-	err := w.Store.View(ctx, func(tx store.Tx) error {
-		a, pop, err := w.loadAudit(tx, id)
-		if err != nil {
-			return err
-		}
-		r := a.CurrentRound()
-		if r == nil {
-			return fmt.Errorf("audit %d has no open round (status: %s)", id, a.Status)
-		}
-		round = r.Number
-		rows, err = retrievalRows(tx, a, pop, boards)
-		return err
-	})
+	rows, round, err := w.AuditRetrievalRows(ctx, id, boards)
 	if err != nil {
 		return nil, err
 	}
