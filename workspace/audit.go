@@ -1025,14 +1025,7 @@ func sameChoices(a, b []string) bool {
 
 // Audits lists the audits (their ids).
 func (w *Workspace) Audits(ctx context.Context) ([]uint64, error) {
-	var ids []uint64
-	err := w.Store.View(ctx, func(tx store.Tx) error {
-		return tx.EntriesOfType(TypeAuditStart, func(seq uint64, _ []byte) error {
-			ids = append(ids, seq)
-			return nil
-		})
-	})
-	return ids, err
+	return w.entrySeqs(ctx, TypeAuditStart)
 }
 
 // replayAudit re-runs an audit entry during a rebuild (see Verify).

@@ -202,7 +202,7 @@ func (w *Workspace) Check(ctx context.Context, opts CheckOptions) (*Answer, erro
 			}
 			ans.Summary = balanceSummary(ans, pollBooks)
 		case QuestionRecountImpact:
-			ids, err := recountIDs(tx)
+			ids, err := seqsOf(tx, TypeRecountStart)
 			if err != nil {
 				return err
 			}
@@ -225,15 +225,6 @@ func (w *Workspace) Check(ctx context.Context, opts CheckOptions) (*Answer, erro
 		return nil
 	})
 	return ans, err
-}
-
-func recountIDs(tx store.Tx) ([]uint64, error) {
-	var ids []uint64
-	err := tx.EntriesOfType(TypeRecountStart, func(seq uint64, _ []byte) error {
-		ids = append(ids, seq)
-		return nil
-	})
-	return ids, err
 }
 
 func recountInScope(r *RecountReport, unit string) bool {

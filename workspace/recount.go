@@ -850,12 +850,26 @@ func (w *Workspace) RecountReport(ctx context.Context, id uint64) (*RecountRepor
 
 // Recounts lists the ids of the workspace's recounts.
 func (w *Workspace) Recounts(ctx context.Context) ([]uint64, error) {
+	return w.entrySeqs(ctx, TypeRecountStart)
+}
+
+// entrySeqs lists the numbers of the ledger's entries of one type.
+func (w *Workspace) entrySeqs(ctx context.Context, typ string) ([]uint64, error) {
 	var ids []uint64
 	err := w.Store.View(ctx, func(tx store.Tx) error {
-		return tx.EntriesOfType(TypeRecountStart, func(seq uint64, _ []byte) error {
-			ids = append(ids, seq)
-			return nil
-		})
+		var err error
+		ids, err = seqsOf(tx, typ)
+		return err
+	})
+	return ids, err
+}
+
+// seqsOf lists the numbers of the entries of one type.
+func seqsOf(tx store.Tx, typ string) ([]uint64, error) {
+	var ids []uint64
+	err := tx.EntriesOfType(typ, func(seq uint64, _ []byte) error {
+		ids = append(ids, seq)
+		return nil
 	})
 	return ids, err
 }
