@@ -404,7 +404,8 @@ func policy(method, path string) []string {
 		return []string{signedIn}
 	case strings.HasPrefix(path, "/board") || strings.HasPrefix(path, "/api/v1/board"):
 		return []string{workspace.RoleAuditBoard}
-	case path == "/admin/audits/new" || path == "/admin/certify" || strings.HasSuffix(path, "/end-round") || strings.HasSuffix(path, "/escalate") ||
+	case path == "/admin/audits/new" || path == "/admin/certify" || strings.HasPrefix(path, "/admin/recounts") ||
+		method == "POST" && strings.HasPrefix(path, "/api/v1/recounts") || strings.HasSuffix(path, "/end-round") || strings.HasSuffix(path, "/escalate") ||
 		method == "POST" && (path == "/admin/audits" || path == "/api/v1/audits" || path == "/api/v1/certifications"):
 		return []string{state}
 	case strings.HasPrefix(path, "/admin") || path == "/api/v1/files" || path == "/api/v1/imports" || strings.HasPrefix(path, "/api/v1/accounts") ||
@@ -1153,7 +1154,8 @@ func TestPagesRender(t *testing.T) {
 	concrete := strings.NewReplacer("{$}", "", "{id}", fmt.Sprint(f.audit), "{n}", "1")
 	pages := 0
 	for _, rt := range Routes() {
-		if rt.Method != "GET" || strings.HasPrefix(rt.Path, "/api/") || rt.Path == "/log/" || strings.HasSuffix(rt.Path, ".csv") {
+		// A recount's page needs a recount: TestRecountWorkflow renders it.
+		if rt.Method != "GET" || strings.HasPrefix(rt.Path, "/api/") || rt.Path == "/log/" || strings.HasSuffix(rt.Path, ".csv") || rt.Path == "/admin/recounts/{id}" {
 			continue
 		}
 		for _, role := range rt.Roles {
@@ -1448,5 +1450,134 @@ func TestPopulationChangedIsAConflict(t *testing.T) {
 	q.fail(fmt.Errorf("audit 7: %w since the audit started", workspace.ErrPopulationChanged))
 	if rw.Code != http.StatusConflict || !strings.Contains(rw.Body.String(), "population changed") {
 		t.Errorf("%d %s", rw.Code, rw.Body.String())
+	}
+}
+
+// TestRecountWorkflow: a state administrator runs Wisconsin's 2020 recount of Milwaukee and
+// Dane counties through the web. The canvass is the national county file (Biden's and
+// Trump's columns renamed to the WEC's names); the recount is the WEC's ward report after the
+// recount, summed by county. By hand (as in workspace/recount_test.go TestRecountWisconsin):
+// Dane 181,385 → 181,327 (−58), Milwaukee 182,913 → 183,045 (+132), so Wisconsin's margin
+// 1,630,673 − 1,610,065 = 20,608 becomes 20,682 (+74). A hand entry for Adams County, outside
+// the recounted jurisdictions, is refused with 422 and writes nothing; the public and a
+// jurisdiction administrator are refused the new routes.
+func TestRecountWorkflow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := workspace.Init(ctx, filepath.Join(dir, "ws"), "clerk", workspace.InitOptions{Origin: "elections.example.gov/2020-recount"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	const contest = "President (county canvass)"
+	if _, err := w.ImportResults(ctx, "../testdata/us2020/national/county_presidential_results_2020.csv", workspace.ImportOptions{Results: results.Options{
+		Format: "wide", Contest: contest, Skip: []string{"diff", "per_gop", "per_dem", "per_point_diff"},
+		Rename: map[string]string{"votes_dem": biden, "votes_gop": trump}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, na := range []workspace.NewAccount{
+		{Name: "clerk", Role: workspace.RoleStateAdmin},
+		{Name: "dane", Role: workspace.RoleJurisdictionAdmin, Scope: workspace.Scope{Jurisdictions: []string{"Dane"}}},
+	} {
+		if na.PasswordHash, err = workspace.HashPasswordWith("password for "+na.Name, workspace.Argon2Params{Time: 1, Memory: 64, Threads: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.CreateAccount(ctx, na); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := serve(t, &fixture{w: w}, Options{})
+	clerk := signIn(t, srv, "clerk")
+
+	// The public and a jurisdiction administrator are refused (an audit board too: TestRouteSecurity
+	// tries every role on every new route); nothing is written.
+	refused := map[string]*client{"the public": newClient(t, srv), "a jurisdiction administrator": signIn(t, srv, "dane")}
+	before := ledgerSize(t, w)
+	start := map[string]any{"contest": contest, "jurisdictions": []string{"Milwaukee", "Dane"}, "level": "county", "state": "WI", "reason": "petition of the Trump campaign, 2020-11-18"}
+	for name, c := range refused {
+		want := http.StatusForbidden
+		if c.csrf == "" {
+			want = http.StatusUnauthorized
+		}
+		if st, body := c.json("POST", "/api/v1/recounts", start); st != want {
+			t.Errorf("%s starting a recount: %d %v, want %d", name, st, body, want)
+		}
+		if resp := c.do("GET", "/admin/recounts", nil, nil); resp.StatusCode != want {
+			t.Errorf("%s on the recounts page: %d, want %d", name, resp.StatusCode, want)
+		}
+	}
+	if after := ledgerSize(t, w); after != before {
+		t.Fatalf("refused requests wrote %d entries", after-before)
+	}
+
+	// Start through the page's form.
+	resp, body := clerk.form("/admin/recounts", url.Values{"contest": {contest}, "jurisdictions": {"Milwaukee\nDane"}, "level": {"county"}, "state": {"WI"}, "reason": {"petition of the Trump campaign, 2020-11-18"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start: %d %.300s", resp.StatusCode, body)
+	}
+	loc := resp.Header.Get("Location")
+	id := strings.TrimPrefix(loc, "/admin/recounts/")
+	page := readAll(t, clerk.do("GET", loc, nil, nil))
+	for _, want := range []string{"0 of 2 units entered", "Milwaukee, Dane", biden, trump, "/recount?id=" + id, `name="csrf" value="` + clerk.csrf + `"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the recount's page lacks %q", want)
+		}
+	}
+	if page := readAll(t, clerk.do("GET", "/admin/recounts", nil, nil)); !strings.Contains(page, contest) || !strings.Contains(page, "0 of 2") {
+		t.Errorf("the recounts page does not list the recount")
+	}
+
+	// A hand entry outside the recounted jurisdictions: 422, nothing written.
+	before = ledgerSize(t, w)
+	st, out := clerk.json("POST", "/api/v1/recounts/"+id+"/entries", map[string]any{"units": map[string]map[string]int64{"Wisconsin / Adams County": {biden: 4329, trump: 7362}}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(out["error"]), "not in the recounted jurisdictions") {
+		t.Errorf("a unit not recounted: %d %v", st, out)
+	}
+	resp, body = clerk.form("/admin/recounts/"+id+"/entries", url.Values{"unit": {"WI / Dane"}, "choice": {biden, trump}, "votes": {"260121", "many"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a count that is not a number: %d %.200s", resp.StatusCode, body)
+	}
+	if after := ledgerSize(t, w); after != before {
+		t.Errorf("refused entries wrote %d entries", after-before)
+	}
+
+	// The WEC report after the recount, uploaded with the mapping "*=" (the other candidates
+	// not compared), then the finish.
+	wec, err := os.ReadFile(wecCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, body := clerk.upload("/admin/recounts/"+id+"/entries", map[string]string{"kind": "results", "format": "wec", "choices": "*="}, "file", "wec.csv", wec, nil, true); st != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.300s", st, body)
+	}
+	st, out = clerk.json("POST", "/api/v1/recounts/"+id+"/finish", map[string]string{"note": "the Elections Commission's canvass after the recount"})
+	if st != http.StatusOK {
+		t.Fatalf("finish: %d %v", st, out)
+	}
+	if st, out := clerk.json("POST", "/api/v1/recounts/"+id+"/finish", nil); st != http.StatusConflict {
+		t.Errorf("finishing twice: %d %v", st, out)
+	}
+	if st, out := clerk.json("POST", "/api/v1/recounts/"+id+"/entries", map[string]any{"units": map[string]map[string]int64{"WI / Dane": {biden: 1, trump: 2}}}); st != http.StatusConflict {
+		t.Errorf("an entry after the finish: %d %v", st, out)
+	}
+
+	// The public JSON.
+	st, rep := newClient(t, srv).json("GET", "/api/v1/recounts/"+id, nil)
+	if st != http.StatusOK {
+		t.Fatalf("public recount: %d %v", st, rep)
+	}
+	var r workspace.RecountReport
+	b, _ := json.Marshal(rep)
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Entered != 2 || r.Finished == nil || r.Comparison == nil {
+		t.Fatalf("entered %d, finished %v", r.Entered, r.Finished)
+	}
+	if m := r.Comparison.Margin; m.A != biden || m.Before != 20608 || m.After != 20682 || m.Change != 74 || r.Comparison.OutcomeChanged {
+		t.Errorf("margin %+v, outcome changed %v; want %s 20608 → 20682 (+74)", m, r.Comparison.OutcomeChanged, biden)
+	}
+	if f := r.Finished; f.MarginBefore != 20608 || f.MarginAfter != 20682 {
+		t.Errorf("finish entry: %+v", f)
 	}
 }
