@@ -9,10 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// fixedTime is the layout of session times: fixed width, so that text order is time order
-// (DeleteExpiredSessions compares them as text, as store/sqlite does).
-const fixedTime = "2006-01-02T15:04:05.000000000Z"
-
 func (t *tx) AddAccount(a *store.Account) (int64, error) {
 	if err := t.writable(); err != nil {
 		return 0, err
@@ -20,7 +16,7 @@ func (t *tx) AddAccount(a *store.Account) (int64, error) {
 	var id int64
 	err := t.guard(func() error {
 		return t.tx.QueryRow(t.ctx, `INSERT INTO accounts (name, role, scope, password_hash, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			a.Name, a.Role, a.Scope, a.PasswordHash, a.Disabled, a.CreatedAt.UTC().Format(timeFormat)).Scan(&id)
+			a.Name, a.Role, a.Scope, a.PasswordHash, a.Disabled, a.CreatedAt.UTC().Format(store.TimeFormat)).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: account %q: %w", a.Name, err)
@@ -43,23 +39,8 @@ func (t *tx) UpdateAccount(a *store.Account) error {
 	return nil
 }
 
-const accountCols = `id, name, role, scope, password_hash, disabled, created_at`
-
-func scanAccount(s pgx.Row) (*store.Account, error) {
-	var a store.Account
-	var at string
-	if err := s.Scan(&a.ID, &a.Name, &a.Role, &a.Scope, &a.PasswordHash, &a.Disabled, &at); err != nil {
-		return nil, err
-	}
-	var err error
-	if a.CreatedAt, err = time.Parse(timeFormat, at); err != nil {
-		return nil, fmt.Errorf("store: account %d: creation time %q: %w", a.ID, at, err)
-	}
-	return &a, nil
-}
-
 func (t *tx) oneAccount(where string, arg any) (*store.Account, error) {
-	a, err := scanAccount(t.tx.QueryRow(t.ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = $1`, arg))
+	a, err := store.ScanAccount(t.tx.QueryRow(t.ctx, `SELECT `+store.AccountColumns+` FROM accounts WHERE `+where+` = $1`, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -71,14 +52,14 @@ func (t *tx) AccountByName(name string) (*store.Account, error) { return t.oneAc
 func (t *tx) AccountByID(id int64) (*store.Account, error) { return t.oneAccount("id", id) }
 
 func (t *tx) Accounts() ([]store.Account, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+accountCols+` FROM accounts ORDER BY id`)
+	rows, err := t.tx.Query(t.ctx, `SELECT `+store.AccountColumns+` FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []store.Account
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		a, err := store.ScanAccount(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -93,29 +74,17 @@ func (t *tx) AddSession(s *store.Session) error {
 	}
 	return t.guard(func() error {
 		_, err := t.tx.Exec(t.ctx, `INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			s.TokenHash, s.Account, s.CSRF, s.CreatedAt.UTC().Format(fixedTime), s.ExpiresAt.UTC().Format(fixedTime))
+			s.TokenHash, s.Account, s.CSRF, s.CreatedAt.UTC().Format(store.SessionTimeFormat), s.ExpiresAt.UTC().Format(store.SessionTimeFormat))
 		return err
 	})
 }
 
 func (t *tx) SessionByHash(tokenHash string) (*store.Session, error) {
-	var s store.Session
-	var created, expires string
-	err := t.tx.QueryRow(t.ctx, `SELECT token_hash, account_id, csrf, created_at, expires_at FROM sessions WHERE token_hash = $1`, tokenHash).
-		Scan(&s.TokenHash, &s.Account, &s.CSRF, &created, &expires)
+	s, err := store.ScanSession(t.tx.QueryRow(t.ctx, `SELECT `+store.SessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if s.CreatedAt, err = time.Parse(fixedTime, created); err != nil {
-		return nil, err
-	}
-	if s.ExpiresAt, err = time.Parse(fixedTime, expires); err != nil {
-		return nil, err
-	}
-	return &s, nil
+	return s, err
 }
 
 func (t *tx) DeleteSession(tokenHash string) error {
@@ -138,6 +107,6 @@ func (t *tx) DeleteExpiredSessions(now time.Time) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
-	_, err := t.tx.Exec(t.ctx, `DELETE FROM sessions WHERE expires_at <= $1`, now.UTC().Format(fixedTime))
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM sessions WHERE expires_at <= $1`, now.UTC().Format(store.SessionTimeFormat))
 	return err
 }

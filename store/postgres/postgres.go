@@ -374,8 +374,6 @@ func (t *tx) cursor(query string, args []any, scan func(pgx.Rows) error, deliver
 	return err
 }
 
-const timeFormat = time.RFC3339Nano
-
 func (t *tx) Tree() (*ledger.Tree, error) {
 	if t.tree != nil {
 		return t.tree, nil
@@ -415,18 +413,12 @@ func (t *tx) Append(e *ledger.Entry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Seq = tree.Size()
-	data, err := e.Encode()
-	if err != nil {
-		return nil, err
-	}
-	leaf := ledger.LeafHash(data)
-	t.entries = append(t.entries, entryRow{seq: e.Seq, typ: e.Type, data: data, hash: leaf})
-	err = tree.Append(leaf, func(level uint, index uint64, h ledger.Hash) {
-		if level == 0 || level%ledger.TileHeight != 0 {
-			return
-		}
-		t.nodes = append(t.nodes, nodeRow{level: int32(level / ledger.TileHeight), idx: index, hash: h})
+	data, err := store.AppendEntry(tree, e, func(seq uint64, typ string, data []byte, leaf ledger.Hash) error {
+		t.entries = append(t.entries, entryRow{seq: seq, typ: typ, data: data, hash: leaf})
+		return nil
+	}, func(level int, index uint64, h ledger.Hash) error {
+		t.nodes = append(t.nodes, nodeRow{level: int32(level), idx: index, hash: h})
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -498,25 +490,7 @@ func (t *tx) Hashes(tileLevel int, from, to uint64) ([]ledger.Hash, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]ledger.Hash, 0, min(to-from, 1<<16))
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
-		var h ledger.Hash
-		if copy(h[:], b) != ledger.HashSize {
-			return nil, fmt.Errorf("store: ledger hash of %d bytes", len(b))
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if uint64(len(out)) != to-from {
-		return nil, fmt.Errorf("store: ledger has %d of the hashes [%d, %d) at tile level %d", len(out), from, to, tileLevel)
-	}
-	return out, nil
+	return store.ReadHashes(rows, tileLevel, from, to)
 }
 
 func (t *tx) Checkpoints() ([]store.Checkpoint, error) {
@@ -574,7 +548,7 @@ func scanFile(s pgx.Row) (*store.File, error) {
 	}
 	f.Entry = uint64(entry)
 	var err error
-	if f.ImportedAt, err = time.Parse(timeFormat, at); err != nil {
+	if f.ImportedAt, err = time.Parse(store.TimeFormat, at); err != nil {
 		return nil, fmt.Errorf("store: file %d: import time %q: %w", f.ID, at, err)
 	}
 	return &f, nil
@@ -626,7 +600,7 @@ func (t *tx) AddFile(f *store.File) (int64, error) {
 	err := t.guard(func() error {
 		err := t.tx.QueryRow(t.ctx, `INSERT INTO files (name, sha256, size, kind, format, jurisdiction, imported_by, imported_at, records, replaces)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			f.Name, f.SHA256, f.Size, f.Kind, f.Format, f.Jurisdiction, f.ImportedBy, f.ImportedAt.UTC().Format(timeFormat), f.Records, replaces).Scan(&id)
+			f.Name, f.SHA256, f.Size, f.Kind, f.Format, f.Jurisdiction, f.ImportedBy, f.ImportedAt.UTC().Format(store.TimeFormat), f.Records, replaces).Scan(&id)
 		if err == nil && f.Replaced != 0 {
 			_, err = t.tx.Exec(t.ctx, `UPDATE files SET replaced_by = $1 WHERE id = $2`, id, f.Replaced)
 		}
@@ -684,9 +658,8 @@ func (t *tx) MergeContest(c *canvass.Contest) (store.ContestIDs, error) {
 	case err != nil:
 		return ids, err
 	default:
-		if typ != string(c.Type) || seats != c.Seats || voteFor != c.VoteFor {
-			return ids, fmt.Errorf("contest %q: this file says %s, %d seat(s), vote for %d; the workspace has %s, %d seat(s), vote for %d",
-				c.Name, c.Type, c.Seats, c.VoteFor, typ, seats, voteFor)
+		if err := store.SameContest(c, typ, seats, voteFor); err != nil {
+			return ids, err
 		}
 	}
 	for _, ch := range c.Choices {
@@ -705,58 +678,26 @@ func (t *tx) MergeContest(c *canvass.Contest) (store.ContestIDs, error) {
 	return ids, nil
 }
 
-// definition is the stored election with the maps from database ids to indices.
-type definition struct {
-	el       *canvass.Election
-	contestI map[int64]int32
-	choiceI  map[int64]int32
-}
-
-func (t *tx) definition() (*definition, error) {
+func (t *tx) definition() (*store.Definition, error) {
 	if err := t.flush(); err != nil {
 		return nil, err
 	}
-	d := &definition{el: &canvass.Election{}, contestI: map[int64]int32{}, choiceI: map[int64]int32{}}
-	rows, err := t.tx.Query(t.ctx, `SELECT id, name, type, seats, vote_for, threshold_num, threshold_den, source_id FROM contests ORDER BY id`)
+	rows, err := t.tx.Query(t.ctx, `SELECT `+store.ContestColumns+` FROM contests ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var c canvass.Contest
-		var id int64
-		var typ string
-		if err := rows.Scan(&id, &c.Name, &typ, &c.Seats, &c.VoteFor, &c.Threshold.Num, &c.Threshold.Den, &c.ID); err != nil {
-			rows.Close()
-			return nil, err
+	defer rows.Close()
+	var crows pgx.Rows
+	defer func() {
+		if crows != nil {
+			crows.Close()
 		}
-		c.Type = canvass.ContestType(typ)
-		d.contestI[id] = int32(len(d.el.Contests))
-		d.el.Contests = append(d.el.Contests, &c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	crows, err := t.tx.Query(t.ctx, `SELECT id, contest_id, name, party, write_in, source_id FROM choices ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer crows.Close()
-	for crows.Next() {
-		var ch canvass.Choice
-		var id, contestID int64
-		if err := crows.Scan(&id, &contestID, &ch.Name, &ch.Party, &ch.WriteIn, &ch.ID); err != nil {
-			return nil, err
-		}
-		ci, ok := d.contestI[contestID]
-		if !ok {
-			return nil, fmt.Errorf("store: choice %d of a missing contest %d", id, contestID)
-		}
-		c := d.el.Contests[ci]
-		d.choiceI[id] = int32(len(c.Choices))
-		c.Choices = append(c.Choices, &ch)
-	}
-	return d, crows.Err()
+	}()
+	return store.ReadDefinition(rows, func() (store.Rows, error) {
+		rows.Close()
+		crows, err = t.tx.Query(t.ctx, `SELECT `+store.ChoiceColumns+` FROM choices ORDER BY id`)
+		return crows, err
+	})
 }
 
 func (t *tx) Election() (*canvass.Election, error) {
@@ -764,7 +705,7 @@ func (t *tx) Election() (*canvass.Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.el, nil
+	return d.Election, nil
 }
 
 // ids returns the seen set of a jurisdiction, made on first use from the ballots already
@@ -860,7 +801,7 @@ func (t *tx) Ballots(fn func(jurisdiction string, b *canvass.Ballot) error) erro
 			for _, r := range batch {
 				b.Reset()
 				b.ID, b.Precinct, b.BallotType, b.Tabulator, b.Batch, b.CountingGroup = r.id, r.precinct, r.ballotType, r.tabulator, r.batch, r.cg
-				if err := store.DecodeMarks(r.marks, &b, d.contestI, d.choiceI); err != nil {
+				if err := store.DecodeMarks(r.marks, &b, d.ContestIndex, d.ChoiceIndex); err != nil {
 					return fmt.Errorf("ballot %s: %w", b.ID, err)
 				}
 				if err := fn(r.jur, &b); err != nil {

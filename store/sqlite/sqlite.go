@@ -120,8 +120,6 @@ func (t *tx) closeStmts() {
 	}
 }
 
-const timeFormat = time.RFC3339Nano
-
 func (t *tx) Tree() (*ledger.Tree, error) {
 	if t.tree != nil {
 		return t.tree, nil
@@ -161,11 +159,6 @@ func (t *tx) Append(e *ledger.Entry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Seq = tree.Size()
-	data, err := e.Encode()
-	if err != nil {
-		return nil, err
-	}
 	if t.insEntry == nil {
 		if t.insEntry, err = t.tx.Prepare(`INSERT INTO ledger_entries (seq, type, data, hash) VALUES (?, ?, ?, ?)`); err != nil {
 			return nil, err
@@ -174,20 +167,13 @@ func (t *tx) Append(e *ledger.Entry) ([]byte, error) {
 			return nil, err
 		}
 	}
-	leaf := ledger.LeafHash(data)
-	if _, err := t.insEntry.Exec(int64(e.Seq), e.Type, data, leaf[:]); err != nil {
-		return nil, err
-	}
-	var nodeErr error
-	err = tree.Append(leaf, func(level uint, index uint64, h ledger.Hash) {
-		if level == 0 || level%ledger.TileHeight != 0 || nodeErr != nil {
-			return
-		}
-		_, nodeErr = t.insNode.Exec(int64(level/ledger.TileHeight), int64(index), h[:])
+	data, err := store.AppendEntry(tree, e, func(seq uint64, typ string, data []byte, leaf ledger.Hash) error {
+		_, err := t.insEntry.Exec(int64(seq), typ, data, leaf[:])
+		return err
+	}, func(level int, index uint64, h ledger.Hash) error {
+		_, err := t.insNode.Exec(level, int64(index), h[:])
+		return err
 	})
-	if err == nil {
-		err = nodeErr
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -238,25 +224,7 @@ func (t *tx) Hashes(tileLevel int, from, to uint64) ([]ledger.Hash, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]ledger.Hash, 0, to-from)
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
-		var h ledger.Hash
-		if copy(h[:], b) != ledger.HashSize {
-			return nil, fmt.Errorf("store: ledger hash of %d bytes", len(b))
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if uint64(len(out)) != to-from {
-		return nil, fmt.Errorf("store: ledger has %d of the hashes [%d, %d) at tile level %d", len(out), from, to, tileLevel)
-	}
-	return out, nil
+	return store.ReadHashes(rows, tileLevel, from, to)
 }
 
 func (t *tx) Checkpoints() ([]store.Checkpoint, error) {
@@ -300,7 +268,7 @@ func scanFile(s interface{ Scan(...any) error }) (*store.File, error) {
 	if err := s.Scan(&f.ID, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Format, &f.Jurisdiction, &f.ImportedBy, &at, &f.Records, &f.Replaced, &f.Entry); err != nil {
 		return nil, err
 	}
-	f.ImportedAt, _ = time.Parse(timeFormat, at)
+	f.ImportedAt, _ = time.Parse(store.TimeFormat, at)
 	return &f, nil
 }
 
@@ -336,7 +304,7 @@ func (t *tx) AddFile(f *store.File) (int64, error) {
 	}
 	res, err := t.tx.Exec(`INSERT INTO files (name, sha256, size, kind, format, jurisdiction, imported_by, imported_at, records, replaces)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.Name, f.SHA256, f.Size, f.Kind, f.Format, f.Jurisdiction, f.ImportedBy, f.ImportedAt.UTC().Format(timeFormat), f.Records, replaces)
+		f.Name, f.SHA256, f.Size, f.Kind, f.Format, f.Jurisdiction, f.ImportedBy, f.ImportedAt.UTC().Format(store.TimeFormat), f.Records, replaces)
 	if err != nil {
 		return 0, err
 	}
@@ -379,9 +347,8 @@ func (t *tx) MergeContest(c *canvass.Contest) (store.ContestIDs, error) {
 	case err != nil:
 		return ids, err
 	default:
-		if typ != string(c.Type) || seats != c.Seats || voteFor != c.VoteFor {
-			return ids, fmt.Errorf("contest %q: this file says %s, %d seat(s), vote for %d; the workspace has %s, %d seat(s), vote for %d",
-				c.Name, c.Type, c.Seats, c.VoteFor, typ, seats, voteFor)
+		if err := store.SameContest(c, typ, seats, voteFor); err != nil {
+			return ids, err
 		}
 	}
 	for _, ch := range c.Choices {
@@ -405,51 +372,23 @@ func (t *tx) MergeContest(c *canvass.Contest) (store.ContestIDs, error) {
 	return ids, nil
 }
 
-// definition is the stored election with the maps from database ids to indices.
-type definition struct {
-	el       *canvass.Election
-	contestI map[int64]int32
-	choiceI  map[int64]int32
-}
-
-func (t *tx) definition() (*definition, error) {
-	d := &definition{el: &canvass.Election{}, contestI: map[int64]int32{}, choiceI: map[int64]int32{}}
-	rows, err := t.tx.Query(`SELECT id, name, type, seats, vote_for, threshold_num, threshold_den, source_id FROM contests ORDER BY id`)
+func (t *tx) definition() (*store.Definition, error) {
+	rows, err := t.tx.Query(`SELECT ` + store.ContestColumns + ` FROM contests ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var c canvass.Contest
-		var id int64
-		var typ string
-		if err := rows.Scan(&id, &c.Name, &typ, &c.Seats, &c.VoteFor, &c.Threshold.Num, &c.Threshold.Den, &c.ID); err != nil {
-			return nil, err
+	var crows *sql.Rows
+	defer func() {
+		if crows != nil {
+			crows.Close()
 		}
-		c.Type = canvass.ContestType(typ)
-		d.contestI[id] = int32(len(d.el.Contests))
-		d.el.Contests = append(d.el.Contests, &c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	crows, err := t.tx.Query(`SELECT id, contest_id, name, party, write_in, source_id FROM choices ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer crows.Close()
-	for crows.Next() {
-		var ch canvass.Choice
-		var id, contestID int64
-		if err := crows.Scan(&id, &contestID, &ch.Name, &ch.Party, &ch.WriteIn, &ch.ID); err != nil {
-			return nil, err
-		}
-		c := d.el.Contests[d.contestI[contestID]]
-		d.choiceI[id] = int32(len(c.Choices))
-		c.Choices = append(c.Choices, &ch)
-	}
-	return d, crows.Err()
+	}()
+	return store.ReadDefinition(rows, func() (store.Rows, error) {
+		rows.Close()
+		crows, err = t.tx.Query(`SELECT ` + store.ChoiceColumns + ` FROM choices ORDER BY id`)
+		return crows, err
+	})
 }
 
 func (t *tx) Election() (*canvass.Election, error) {
@@ -457,7 +396,7 @@ func (t *tx) Election() (*canvass.Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.el, nil
+	return d.Election, nil
 }
 
 func (t *tx) AddBallot(fileID int64, jurisdiction string, b *canvass.Ballot, ids []store.ContestIDs) (bool, error) {
@@ -499,7 +438,7 @@ func (t *tx) Ballots(fn func(jurisdiction string, b *canvass.Ballot) error) erro
 		if err := rows.Scan(&jur, &b.ID, &b.Precinct, &b.BallotType, &b.Tabulator, &b.Batch, &b.CountingGroup, &marks); err != nil {
 			return err
 		}
-		if err := store.DecodeMarks(marks, &b, d.contestI, d.choiceI); err != nil {
+		if err := store.DecodeMarks(marks, &b, d.ContestIndex, d.ChoiceIndex); err != nil {
 			return fmt.Errorf("ballot %s: %w", b.ID, err)
 		}
 		if err := fn(jur, &b); err != nil {
@@ -560,13 +499,9 @@ func mustSub(f embed.FS, dir string) fs.FS {
 	return sub
 }
 
-// fixedTime is the time format of session times: fixed width, so that text order is time
-// order (RFC 3339 with nanoseconds always written).
-const fixedTime = "2006-01-02T15:04:05.000000000Z"
-
 func (t *tx) AddAccount(a *store.Account) (int64, error) {
 	res, err := t.tx.Exec(`INSERT INTO accounts (name, role, scope, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		a.Name, a.Role, a.Scope, a.PasswordHash, a.Disabled, a.CreatedAt.UTC().Format(timeFormat))
+		a.Name, a.Role, a.Scope, a.PasswordHash, a.Disabled, a.CreatedAt.UTC().Format(store.TimeFormat))
 	if err != nil {
 		return 0, fmt.Errorf("store: account %q: %w", a.Name, err)
 	}
@@ -585,20 +520,8 @@ func (t *tx) UpdateAccount(a *store.Account) error {
 	return nil
 }
 
-const accountCols = `id, name, role, scope, password_hash, disabled, created_at`
-
-func scanAccount(s interface{ Scan(...any) error }) (*store.Account, error) {
-	var a store.Account
-	var at string
-	if err := s.Scan(&a.ID, &a.Name, &a.Role, &a.Scope, &a.PasswordHash, &a.Disabled, &at); err != nil {
-		return nil, err
-	}
-	a.CreatedAt, _ = time.Parse(timeFormat, at)
-	return &a, nil
-}
-
 func (t *tx) oneAccount(where string, arg any) (*store.Account, error) {
-	a, err := scanAccount(t.tx.QueryRow(`SELECT `+accountCols+` FROM accounts WHERE `+where+` = ?`, arg))
+	a, err := store.ScanAccount(t.tx.QueryRow(`SELECT `+store.AccountColumns+` FROM accounts WHERE `+where+` = ?`, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -610,14 +533,14 @@ func (t *tx) AccountByName(name string) (*store.Account, error) { return t.oneAc
 func (t *tx) AccountByID(id int64) (*store.Account, error) { return t.oneAccount("id", id) }
 
 func (t *tx) Accounts() ([]store.Account, error) {
-	rows, err := t.tx.Query(`SELECT ` + accountCols + ` FROM accounts ORDER BY id`)
+	rows, err := t.tx.Query(`SELECT ` + store.AccountColumns + ` FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []store.Account
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		a, err := store.ScanAccount(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -628,28 +551,16 @@ func (t *tx) Accounts() ([]store.Account, error) {
 
 func (t *tx) AddSession(s *store.Session) error {
 	_, err := t.tx.Exec(`INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		s.TokenHash, s.Account, s.CSRF, s.CreatedAt.UTC().Format(fixedTime), s.ExpiresAt.UTC().Format(fixedTime))
+		s.TokenHash, s.Account, s.CSRF, s.CreatedAt.UTC().Format(store.SessionTimeFormat), s.ExpiresAt.UTC().Format(store.SessionTimeFormat))
 	return err
 }
 
 func (t *tx) SessionByHash(tokenHash string) (*store.Session, error) {
-	var s store.Session
-	var created, expires string
-	err := t.tx.QueryRow(`SELECT token_hash, account_id, csrf, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
-		Scan(&s.TokenHash, &s.Account, &s.CSRF, &created, &expires)
+	s, err := store.ScanSession(t.tx.QueryRow(`SELECT `+store.SessionColumns+` FROM sessions WHERE token_hash = ?`, tokenHash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if s.CreatedAt, err = time.Parse(fixedTime, created); err != nil {
-		return nil, err
-	}
-	if s.ExpiresAt, err = time.Parse(fixedTime, expires); err != nil {
-		return nil, err
-	}
-	return &s, nil
+	return s, err
 }
 
 func (t *tx) DeleteSession(tokenHash string) error {
@@ -663,6 +574,6 @@ func (t *tx) DeleteSessions(account int64) error {
 }
 
 func (t *tx) DeleteExpiredSessions(now time.Time) error {
-	_, err := t.tx.Exec(`DELETE FROM sessions WHERE expires_at <= ?`, now.UTC().Format(fixedTime))
+	_, err := t.tx.Exec(`DELETE FROM sessions WHERE expires_at <= ?`, now.UTC().Format(store.SessionTimeFormat))
 	return err
 }
