@@ -108,12 +108,7 @@ func (s *auditSelector) register(cmd *cobra.Command) {
 
 // run opens the workspace, finds the audit (--audit, else the latest) and calls fn.
 func (s *auditSelector) run(fn func(cmd *cobra.Command, args []string, w *workspace.Workspace, aid uint64) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		w, err := s.g.open(cmd)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
+	return s.g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 		aid := uint64(s.id)
 		if s.id < 0 {
 			ids, err := w.Audits(cmd.Context())
@@ -126,7 +121,7 @@ func (s *auditSelector) run(fn func(cmd *cobra.Command, args []string, w *worksp
 			aid = ids[len(ids)-1]
 		}
 		return fn(cmd, args, w, aid)
-	}
+	})
 }
 
 // retrievalFlags are where retrieval lists go and how many audit boards share them.

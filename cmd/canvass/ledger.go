@@ -32,12 +32,7 @@ func newLog(g *globals) *cobra.Command {
 body), or --json for the entries as recorded (canonical JSON, one per line). --proof N prints
 the inclusion proof of entry N in the current tree.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
+		RunE: g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 			out := cmd.OutOrStdout()
 			return w.Store.View(cmd.Context(), func(tx store.Tx) error {
 				tree, err := tx.Tree()
@@ -90,7 +85,7 @@ the inclusion proof of entry N in the current tree.`,
 				}
 				return tw.Flush()
 			})
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the entries as recorded, one per line")
 	cmd.Flags().Int64Var(&proof, "proof", -1, "print the inclusion proof of this entry")
@@ -229,14 +224,10 @@ imported file by SHA-256 (files/), the full result of every recorded tabulation 
 every checkpoint signed so far (checkpoints/) and the verifier keys (keys/). Serve DIR with any
 web server or bucket; 'canvass verify DIR|URL' needs nothing else.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
+		RunE: g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 			var signer *workspace.Signer
 			if key != "" {
+				var err error
 				if signer, err = workspace.LoadSigner(key); err != nil {
 					return err
 				}
@@ -248,7 +239,7 @@ web server or bucket; 'canvass verify DIR|URL' needs nothing else.`,
 			fmt.Fprintf(cmd.OutOrStdout(), "published to %s: %d entries (%d bundles, %d tiles), %d files, %d results\ncheckpoint: %s, size %d, root %s\n",
 				rep.Dir, rep.Checkpoint.Size, rep.Bundles, rep.Tiles, rep.Files, rep.Results, rep.Checkpoint.Origin, rep.Checkpoint.Size, rep.Checkpoint.Root.Base64())
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&key, "key", "", "the log's private key file (default: the workspace's log.key)")
 	return cmd

@@ -81,3 +81,16 @@ var commands []func(*globals) *cobra.Command
 func (g *globals) open(cmd *cobra.Command) (*workspace.Workspace, error) {
 	return workspace.Open(cmd.Context(), g.workspace, g.actor)
 }
+
+// with makes the RunE of a command that works on the workspace: it opens it, runs fn and
+// closes it.
+func (g *globals) with(fn func(cmd *cobra.Command, args []string, w *workspace.Workspace) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		w, err := g.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		return fn(cmd, args, w)
+	}
+}

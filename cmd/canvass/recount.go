@@ -177,12 +177,7 @@ func newRecountReport(g *globals) *cobra.Command {
 		Use:   "report",
 		Short: "Compare the recount with the canvass: per unit and choice, margins, outcome, the state's rules",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
+		RunE: g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 			rep, err := w.RecountReport(cmd.Context(), id)
 			if err != nil {
 				return err
@@ -191,7 +186,7 @@ func newRecountReport(g *globals) *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), rep)
 			}
 			return printRecount(cmd.OutOrStdout(), rep, all)
-		},
+		}),
 	}
 	cmd.Flags().Uint64Var(&id, "recount", 0, "the recount (default: the only open one, else the last)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -208,18 +203,13 @@ func newRecountFinish(g *globals) *cobra.Command {
 		Use:   "finish",
 		Short: "Close a recount whose units are all entered, recording its outcome",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
+		RunE: g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 			rep, err := w.RecountFinish(cmd.Context(), id, note)
 			if err != nil {
 				return err
 			}
 			return printRecount(cmd.OutOrStdout(), rep, false)
-		},
+		}),
 	}
 	cmd.Flags().Uint64Var(&id, "recount", 0, "the recount (default: the only open one)")
 	cmd.Flags().StringVar(&note, "note", "", "a note kept with the finish entry")

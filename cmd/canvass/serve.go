@@ -41,12 +41,7 @@ the ledger. Serve over TLS (--tls-cert, --tls-key), or behind a TLS proxy with
 		Example: `  canvass serve --addr 127.0.0.1:8080
   canvass serve --addr :443 --tls-cert cert.pem --tls-key key.pem --published ./public`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
+		RunE: g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 			if cert != "" || key != "" {
 				if cert == "" || key == "" {
 					return errors.New("give both --tls-cert and --tls-key")
@@ -82,7 +77,7 @@ the ledger. Serve over TLS (--tls-cert, --tls-key), or behind a TLS proxy with
 				defer cancel()
 				return srv.Shutdown(ctx)
 			}
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
@@ -179,12 +174,7 @@ func newAccountsList(g *globals) *cobra.Command {
 		Use:   "list",
 		Short: "List the accounts",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
+		RunE: g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 			accts, err := w.Accounts(cmd.Context())
 			if err != nil {
 				return err
@@ -206,7 +196,7 @@ func newAccountsList(g *globals) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Role, scope, state)
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 }
 
@@ -243,12 +233,7 @@ func newAccountsDisable(g *globals) *cobra.Command {
 		Use:   "disable NAME",
 		Short: "Disable an account (ending its sessions), or enable it again with --enable",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := g.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
+		RunE: g.with(func(cmd *cobra.Command, args []string, w *workspace.Workspace) error {
 			if err := w.SetDisabled(cmd.Context(), args[0], !enable); err != nil {
 				return err
 			}
@@ -258,7 +243,7 @@ func newAccountsDisable(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "account %s %s\n", args[0], what)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&enable, "enable", false, "enable the account again")
 	return cmd
