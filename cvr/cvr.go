@@ -103,6 +103,15 @@ func Formats() []string {
 // headSize is how much of a file Sniff looks at.
 const headSize = 4096
 
+// Resolve names the format of the file or folder at path: format as given, or sniffed (Sniff)
+// when it is "" or "auto".
+func Resolve(path, format string) (string, error) {
+	if format == "" || format == "auto" {
+		return Sniff(path)
+	}
+	return format, nil
+}
+
 // Sniff names the format of the file or folder at path, or returns an error that says which
 // formats were tried.
 func Sniff(path string) (string, error) {

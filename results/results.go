@@ -156,6 +156,18 @@ func ReadAll(path string, opts Options) ([]canvass.ResultRow, error) {
 // rows and header, and for a long header row.
 const sniffSize = 64 << 10
 
+// Resolve returns o with its Format named: as given, or sniffed from the file at path when it
+// is "" or "auto".
+func (o Options) Resolve(path string) (Options, error) {
+	if o.Format == "" || o.Format == "auto" {
+		var err error
+		if o.Format, err = Sniff(path); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
 // Sniff names the format of the file at path by its content: an Arlo section heading on the
 // first line, or a header row that one format's rules accept (tried in the order of Formats;
 // an XLSX workbook is opened to read its header).

@@ -163,3 +163,16 @@ func TestWideRename(t *testing.T) {
 		t.Error("two columns renamed to one choice were accepted")
 	}
 }
+
+// TestResolve: "" and "auto" are sniffed (the WEC ward report is "wec"); a named format is
+// kept as given, even where sniffing would say otherwise.
+func TestResolve(t *testing.T) {
+	for _, f := range []string{"", "auto"} {
+		if o, err := (Options{Format: f, Contest: "President"}).Resolve(wecCSV); err != nil || o.Format != "wec" || o.Contest != "President" {
+			t.Errorf("%q: %+v %v", f, o, err)
+		}
+	}
+	if o, err := (Options{Format: "wide"}).Resolve(wecCSV); err != nil || o.Format != "wide" {
+		t.Errorf("named: %+v %v", o, err)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -704,31 +703,18 @@ func ParseSigner(skey string) (*Signer, error) {
 // their own jurisdictions only.
 func CheckResultsScope(path string, opts results.Options, jurisdictions []string) error {
 	allowed := Scope{Jurisdictions: jurisdictions}
-	if opts.Format == "" || opts.Format == "auto" {
-		var err error
-		if opts.Format, err = results.Sniff(path); err != nil {
-			return err
-		}
-	}
-	r, err := results.Open(path, opts)
+	opts, err := opts.Resolve(path)
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return eachResult(path, opts, func(r results.Reader, row *canvass.ResultRow) error {
 		if !allowed.Has(row.Unit.County) {
 			file, rec := r.Where()
 			return &canvass.ParseError{Format: opts.Format, File: file, Record: rec, Field: "county",
 				Err: fmt.Errorf("county %q: %w (%s); nothing was imported", row.Unit.County, ErrOutOfScope, strings.Join(jurisdictions, ", "))}
 		}
-	}
+		return nil
+	})
 }
 
 // Audit boards.

@@ -1221,11 +1221,9 @@ type HandCountResult struct {
 // rankings an instant-runoff count needs: an audit of an instant-runoff contest takes its hand
 // count as cast vote records (AuditHandCountCVR).
 func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, ropts results.Options) ([]HandCountResult, error) {
-	if ropts.Format == "" || ropts.Format == "auto" {
-		var err error
-		if ropts.Format, err = results.Sniff(path); err != nil {
-			return nil, err
-		}
+	ropts, err := ropts.Resolve(path)
+	if err != nil {
+		return nil, err
 	}
 	return w.auditHandCount(ctx, id, path, ropts.Format, false, func() (*tabulate.Result, error) {
 		return TabulateFiles(nil, []string{path}, TabulateOptions{Results: ropts})
@@ -1238,11 +1236,9 @@ func (w *Workspace) AuditHandCount(ctx context.Context, id uint64, path string, 
 // counted by the workspace's ranked rules, and the winner of that count is the hand count's.
 // Otherwise as AuditHandCount.
 func (w *Workspace) AuditHandCountCVR(ctx context.Context, id uint64, path, format string) ([]HandCountResult, error) {
-	if format == "" || format == "auto" {
-		var err error
-		if format, err = cvr.Sniff(path); err != nil {
-			return nil, err
-		}
+	format, err := cvr.Resolve(path, format)
+	if err != nil {
+		return nil, err
 	}
 	return w.auditHandCount(ctx, id, path, format, true, func() (*tabulate.Result, error) {
 		res, err := TabulateFiles([]string{path}, nil, TabulateOptions{CVRFormat: format})

@@ -132,12 +132,9 @@ func (im *importer) run(ctx context.Context, fn func(tx store.Tx) error) error {
 // ImportCVR imports the cast vote records of one source (a file, folder or ZIP) in one
 // transaction: on any error nothing is stored.
 func (w *Workspace) ImportCVR(ctx context.Context, path string, opts ImportOptions) (*ImportReport, error) {
-	format := opts.Format
-	if format == "" || format == "auto" {
-		var err error
-		if format, err = cvr.Sniff(path); err != nil {
-			return nil, err
-		}
+	format, err := cvr.Resolve(path, opts.Format)
+	if err != nil {
+		return nil, err
 	}
 	im, err := w.newImporter(path, "cvr", ledger.TypeImportCVR, format, opts)
 	if err != nil {
@@ -245,12 +242,9 @@ func definitionAdded(before, after *canvass.Election) ledger.ElectionBody {
 
 // ImportResults imports a results file (counts per reporting unit) in one transaction.
 func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportOptions) (*ImportReport, error) {
-	ropts := opts.Results
-	if ropts.Format == "" || ropts.Format == "auto" {
-		var err error
-		if ropts.Format, err = results.Sniff(path); err != nil {
-			return nil, err
-		}
+	ropts, err := opts.Results.Resolve(path)
+	if err != nil {
+		return nil, err
 	}
 	im, err := w.newImporter(path, "results", ledger.TypeImportResults, ropts.Format, opts)
 	if err != nil {
@@ -259,24 +253,13 @@ func (w *Workspace) ImportResults(ctx context.Context, path string, opts ImportO
 	im.body.Results = resultsBody(ropts)
 	rep := &ImportReport{}
 	err = im.run(ctx, func(tx store.Tx) error {
-		r, err := results.Open(path, ropts)
+		var n int64
+		err := eachResult(path, ropts, func(_ results.Reader, row *canvass.ResultRow) error {
+			n++
+			return tx.AddResult(im.file.ID, row)
+		})
 		if err != nil {
 			return err
-		}
-		defer r.Close()
-		var n int64
-		for {
-			row, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if err := tx.AddResult(im.file.ID, row); err != nil {
-				return err
-			}
-			n++
 		}
 		if err := im.finish(tx, n); err != nil {
 			return err

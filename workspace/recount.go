@@ -660,13 +660,10 @@ func (s *recountState) fromFile(in RecountEntry, body *RecountEntryBody) (map[in
 		body.Source, body.Format, body.Jurisdiction = "cvr", in.Format, in.Jurisdiction
 		res, err = TabulateFiles([]string{in.File}, nil, opts)
 	} else {
-		ropts := in.Results
-		if ropts.Format == "" || ropts.Format == "auto" {
-			if ropts.Format, err = results.Sniff(in.File); err != nil {
-				return nil, err
-			}
+		if opts.Results, err = in.Results.Resolve(in.File); err != nil {
+			return nil, err
 		}
-		opts.Results = ropts
+		ropts := opts.Results
 		body.Source, body.Format = "results", ropts.Format
 		body.Results = resultsBody(ropts)
 		res, err = TabulateFiles(nil, []string{in.File}, opts)

@@ -226,7 +226,7 @@ func TabulateFiles(cvrPaths, resultPaths []string, opts TabulateOptions) (*tabul
 	if len(resultPaths) > 0 {
 		rt := tabulate.NewRowTally(opts.By)
 		for _, p := range resultPaths {
-			if err := eachResult(p, opts.Results, func(r *canvass.ResultRow) { rt.Add(r) }); err != nil {
+			if err := eachResult(p, opts.Results, func(_ results.Reader, r *canvass.ResultRow) error { rt.Add(r); return nil }); err != nil {
 				return nil, err
 			}
 		}
@@ -235,7 +235,9 @@ func TabulateFiles(cvrPaths, resultPaths []string, opts TabulateOptions) (*tabul
 	return filterContest(&res, opts.Contest)
 }
 
-func eachResult(path string, opts results.Options, fn func(*canvass.ResultRow)) error {
+// eachResult calls fn with each row of a results file, and the reader (for Where); an error
+// from fn stops the reading.
+func eachResult(path string, opts results.Options, fn func(r results.Reader, row *canvass.ResultRow) error) error {
 	r, err := results.Open(path, opts)
 	if err != nil {
 		return err
@@ -249,7 +251,9 @@ func eachResult(path string, opts results.Options, fn func(*canvass.ResultRow)) 
 		if err != nil {
 			return err
 		}
-		fn(row)
+		if err := fn(r, row); err != nil {
+			return err
+		}
 	}
 }
 
