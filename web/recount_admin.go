@@ -130,15 +130,7 @@ func (q *req) startRecount() error {
 	if err != nil {
 		return unprocessable(err)
 	}
-	if q.api {
-		rep, err := q.s.w.RecountReport(q.r.Context(), id)
-		if err != nil {
-			return err
-		}
-		q.json(http.StatusCreated, rep)
-		return nil
-	}
-	return q.redirect("/admin/recounts/" + strconv.FormatUint(id, 10))
+	return q.entered(id)
 }
 
 func (q *req) adminRecountPage() error {
@@ -261,7 +253,8 @@ func handUnit(get func(string) string, choices, votes []string) (map[string]map[
 	return map[string]map[string]int64{unit: counts}, nil
 }
 
-// entered answers a recorded entry: the recount's report (API), or its page.
+// entered answers a recount started or an entry recorded: the recount's report (API), or its
+// page.
 func (q *req) entered(id uint64) error {
 	if q.api || wantsJSON(q.r) {
 		rep, err := q.s.w.RecountReport(q.r.Context(), id)
