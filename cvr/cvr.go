@@ -72,6 +72,18 @@ type Format struct {
 	OpenRanked func(path string, opts RankedOptions) (Reader, error)
 }
 
+// Opener makes a Format's Open from a format package's own opener, which returns its concrete
+// reader: on error the Reader is nil, never an interface holding a nil pointer.
+func Opener[R Reader](open func(path string, opts Options) (R, error)) func(string, Options) (Reader, error) {
+	return func(path string, opts Options) (Reader, error) {
+		r, err := open(path, opts)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
+
 var (
 	mu      sync.Mutex
 	formats = map[string]Format{}

@@ -137,3 +137,23 @@ func TestIDArena(t *testing.T) {
 		}
 	}
 }
+
+type nilReader struct{}
+
+func (*nilReader) Election() *canvass.Election    { return nil }
+func (*nilReader) Next() (*canvass.Ballot, error) { return nil, io.EOF }
+func (*nilReader) Where() (string, int64)         { return "", 0 }
+func (*nilReader) Close() error                   { return nil }
+
+// TestOpener: an opener failing with a nil pointer gives a nil Reader (not an interface
+// holding a nil pointer), and a reader it opens is passed through.
+func TestOpener(t *testing.T) {
+	fail := Opener(func(string, Options) (*nilReader, error) { return nil, errors.New("no") })
+	if r, err := fail("x", Options{}); r != nil || err == nil {
+		t.Errorf("failing opener: %v %v", r, err)
+	}
+	ok := Opener(func(string, Options) (*nilReader, error) { return &nilReader{}, nil })
+	if r, err := ok("x", Options{}); r == nil || err != nil {
+		t.Errorf("opener: %v %v", r, err)
+	}
+}

@@ -39,13 +39,7 @@ func init() {
 	cvr.Register(cvr.Format{
 		Name:  FormatName,
 		Sniff: Sniff,
-		Open: func(path string, opts cvr.Options) (cvr.Reader, error) {
-			r, err := Open(path, opts)
-			if err != nil {
-				return nil, err
-			}
-			return r, nil
-		},
+		Open:  cvr.Opener(Open),
 	})
 }
 

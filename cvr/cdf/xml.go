@@ -33,13 +33,7 @@ func init() {
 	cvr.Register(cvr.Format{
 		Name:  XMLFormatName,
 		Sniff: SniffXML,
-		Open: func(path string, opts cvr.Options) (cvr.Reader, error) {
-			r, err := OpenXML(path, opts)
-			if err != nil {
-				return nil, err
-			}
-			return r, nil
-		},
+		Open:  cvr.Opener(OpenXML),
 	})
 }
 

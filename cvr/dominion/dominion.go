@@ -32,9 +32,7 @@ func init() {
 	cvr.Register(cvr.Format{
 		Name:  formatName,
 		Sniff: sniff,
-		Open: func(path string, opts cvr.Options) (cvr.Reader, error) {
-			return Open(path, opts)
-		},
+		Open:  cvr.Opener(Open),
 	})
 }
 

@@ -48,15 +48,9 @@ const FormatName = "hart"
 
 func init() {
 	cvr.Register(cvr.Format{
-		Name:  FormatName,
-		Sniff: Sniff,
-		Open: func(p string, opts cvr.Options) (cvr.Reader, error) {
-			r, err := open(p, cvr.RankedOptions{}, opts)
-			if err != nil {
-				return nil, err
-			}
-			return r, nil
-		},
+		Name:       FormatName,
+		Sniff:      Sniff,
+		Open:       cvr.Opener(func(p string, opts cvr.Options) (*Reader, error) { return open(p, cvr.RankedOptions{}, opts) }),
 		OpenRanked: Open,
 	})
 }
