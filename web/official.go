@@ -59,14 +59,11 @@ func viewFile(f store.File) fileView {
 }
 
 func (s *server) files(q *req) ([]fileView, error) {
-	out := []fileView{}
-	err := s.w.Store.View(q.r.Context(), func(tx store.Tx) error {
-		fs, err := tx.Files()
-		for _, f := range fs {
-			out = append(out, viewFile(f))
-		}
-		return err
-	})
+	fs, err := s.w.Files(q.r.Context())
+	out := make([]fileView, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, viewFile(f))
+	}
 	return out, err
 }
 

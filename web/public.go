@@ -20,27 +20,16 @@ import (
 // imports' version only when a file is imported or replaced, which is all a tabulation
 // depends on.
 func (s *server) ledgerVersion(ctx context.Context) (string, error) {
-	var v string
-	err := s.w.Store.View(ctx, func(tx store.Tx) error {
-		t, err := tx.Tree()
-		if err != nil {
-			return err
-		}
-		v = strconv.FormatUint(t.Size(), 10)
-		return nil
-	})
-	return v, err
+	n, err := s.w.LedgerSize(ctx)
+	return strconv.FormatUint(n, 10), err
 }
 
 func (s *server) importsVersion(ctx context.Context) (string, error) {
+	fs, err := s.w.Files(ctx)
 	var b strings.Builder
-	err := s.w.Store.View(ctx, func(tx store.Tx) error {
-		fs, err := tx.Files()
-		for _, f := range fs {
-			fmt.Fprintf(&b, "%d:%d:%d;", f.ID, f.Entry, f.Replaced)
-		}
-		return err
-	})
+	for _, f := range fs {
+		fmt.Fprintf(&b, "%d:%d:%d;", f.ID, f.Entry, f.Replaced)
+	}
 	return b.String(), err
 }
 

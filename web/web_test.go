@@ -282,14 +282,7 @@ func (c *client) upload(path string, fields map[string]string, fileField, fileNa
 // ledgerSize is the number of ledger entries.
 func ledgerSize(t *testing.T, w *workspace.Workspace) uint64 {
 	t.Helper()
-	var n uint64
-	err := w.Store.View(context.Background(), func(tx store.Tx) error {
-		tr, err := tx.Tree()
-		if err == nil {
-			n = tr.Size()
-		}
-		return err
-	})
+	n, err := w.LedgerSize(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,18 +292,11 @@ func ledgerSize(t *testing.T, w *workspace.Workspace) uint64 {
 // entries returns the ledger entries from seq on.
 func entries(t *testing.T, w *workspace.Workspace, from uint64) []*ledger.Entry {
 	t.Helper()
-	var out []*ledger.Entry
-	err := w.Store.View(context.Background(), func(tx store.Tx) error {
-		return tx.Entries(from, 1<<62, func(_ uint64, data []byte) error {
-			e, err := ledger.Decode(data)
-			out = append(out, e)
-			return err
-		})
-	})
+	es, err := w.Entries(context.Background(), from)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return es
 }
 
 // TestPublicResults: the public results of Wisconsin's 2020 presidential election, drilled

@@ -259,3 +259,43 @@ func (w *Workspace) LogInfo(ctx context.Context) (ledger.InitBody, error) {
 	}
 	return body, nil
 }
+
+// LedgerSize is the number of entries of the workspace's ledger.
+func (w *Workspace) LedgerSize(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		t, err := tx.Tree()
+		if err == nil {
+			n = t.Size()
+		}
+		return err
+	})
+	return n, err
+}
+
+// Entries returns the ledger's entries from number from on, decoded.
+func (w *Workspace) Entries(ctx context.Context, from uint64) ([]*ledger.Entry, error) {
+	var out []*ledger.Entry
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		return tx.Entries(from, 1<<62, func(seq uint64, data []byte) error {
+			e, err := ledger.Decode(data)
+			if err != nil {
+				return fmt.Errorf("ledger entry %d: %w", seq, err)
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Files lists the imported files, replaced ones too, in the order of their import.
+func (w *Workspace) Files(ctx context.Context) ([]store.File, error) {
+	var out []store.File
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = tx.Files()
+		return err
+	})
+	return out, err
+}

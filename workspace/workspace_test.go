@@ -414,16 +414,9 @@ func TestTabulateFilesDuplicate(t *testing.T) {
 // ledgerEntries decodes the workspace's ledger.
 func ledgerEntries(t *testing.T, w *Workspace) []*ledger.Entry {
 	t.Helper()
-	var out []*ledger.Entry
-	err := w.Store.View(context.Background(), func(tx store.Tx) error {
-		return tx.Entries(0, 1<<62, func(_ uint64, data []byte) error {
-			e, err := ledger.Decode(data)
-			out = append(out, e)
-			return err
-		})
-	})
+	es, err := w.Entries(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return es
 }

@@ -281,14 +281,7 @@ func writeCVRs(path string, n int) error {
 
 func ledgerSize(t *testing.T, w *workspace.Workspace) uint64 {
 	t.Helper()
-	var n uint64
-	err := w.Store.View(context.Background(), func(tx store.Tx) error {
-		tr, err := tx.Tree()
-		if err == nil {
-			n = tr.Size()
-		}
-		return err
-	})
+	n, err := w.LedgerSize(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

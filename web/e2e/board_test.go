@@ -14,7 +14,6 @@ import (
 
 	"github.com/canvass-vote/canvass/demo"
 	"github.com/canvass-vote/canvass/ledger"
-	"github.com/canvass-vote/canvass/store"
 	"github.com/canvass-vote/canvass/workspace"
 )
 
@@ -204,18 +203,11 @@ func riskShown(tb *tab) string {
 // entriesFrom returns the ledger's entries from seq on.
 func entriesFrom(t *testing.T, w *workspace.Workspace, from uint64) []*ledger.Entry {
 	t.Helper()
-	var out []*ledger.Entry
-	err := w.Store.View(context.Background(), func(tx store.Tx) error {
-		return tx.Entries(from, 1<<62, func(_ uint64, data []byte) error {
-			e, err := ledger.Decode(data)
-			out = append(out, e)
-			return err
-		})
-	})
+	es, err := w.Entries(context.Background(), from)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return es
 }
 
 func types(es []*ledger.Entry) []string {

@@ -22,7 +22,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/canvass-vote/canvass/demo"
-	"github.com/canvass-vote/canvass/store"
 	"github.com/canvass-vote/canvass/web"
 	"github.com/canvass-vote/canvass/workspace"
 )
@@ -433,14 +432,7 @@ func palettePNG(img image.Image) ([]byte, error) {
 // ledgerSize is the number of entries of the workspace's ledger.
 func ledgerSize(t *testing.T, w *workspace.Workspace) uint64 {
 	t.Helper()
-	var n uint64
-	err := w.Store.View(context.Background(), func(tx store.Tx) error {
-		tr, err := tx.Tree()
-		if err == nil {
-			n = tr.Size()
-		}
-		return err
-	})
+	n, err := w.LedgerSize(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
