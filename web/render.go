@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/canvass-vote/canvass/internal/numfmt"
 	"github.com/canvass-vote/canvass/workspace"
 )
 
@@ -113,19 +114,7 @@ func num(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return numfmt.Group(s)
 }
 
 // parsePages parses each page template with the layout.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/canvass-vote/canvass/internal/numfmt"
 	"github.com/canvass-vote/canvass/tabulate"
 	"github.com/canvass-vote/canvass/workspace"
 )
@@ -120,24 +121,7 @@ and needs no workspace.`,
 }
 
 // commas formats n with thousands separators.
-func commas(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func commas(n int64) string { return numfmt.Int(n) }
 
 // percent formats part/total with two decimals, rounded half up, in integer arithmetic.
 func percent(part, total int64) string {
