@@ -2,7 +2,6 @@ package ess
 
 import (
 	"errors"
-	"github.com/canvass-vote/canvass/internal/rctabtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	canvass "github.com/canvass-vote/canvass"
 	"github.com/canvass-vote/canvass/cvr"
+	"github.com/canvass-vote/canvass/internal/rctabtest"
 )
 
 // rctabDir holds RCTab's regression cases (testdata/rcv/README.md).
