@@ -185,3 +185,16 @@ func ScanSession(r Row) (*Session, error) {
 	}
 	return &s, nil
 }
+
+// ScanAccounts reads every row of accounts (AccountColumns).
+func ScanAccounts(rows Rows) ([]Account, error) {
+	var out []Account
+	for rows.Next() {
+		a, err := ScanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}

@@ -57,15 +57,7 @@ func (t *tx) Accounts() ([]store.Account, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.Account
-	for rows.Next() {
-		a, err := store.ScanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *a)
-	}
-	return out, rows.Err()
+	return store.ScanAccounts(rows)
 }
 
 func (t *tx) AddSession(s *store.Session) error {
