@@ -57,32 +57,21 @@ func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 	get := getter(col)
 	var out []audit.Record
 	idx := map[audit.Card]int{}
-	for rec := int64(2); ; rec++ {
-		row, err := cr.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, perr(rec, "", fmt.Errorf("%w: %v", canvass.ErrSyntax, pe.Err))
-			}
-			return nil, perr(rec, "", err)
-		}
+	err = eachRow(cr, perr, func(rec int64, row []string) error {
 		card := audit.Card{Jurisdiction: get(row, "jurisdiction"), Batch: get(row, "batch")}
 		if card.Batch == "" {
-			return nil, perr(rec, "batch", fmt.Errorf("%w: empty", canvass.ErrMissingField))
+			return perr(rec, "batch", fmt.Errorf("%w: empty", canvass.ErrMissingField))
 		}
 		pos, err := strconv.ParseInt(get(row, "position"), 10, 64)
 		if err != nil || pos < 1 {
-			return nil, perr(rec, "position", fmt.Errorf("%w: %q is not a position (1, 2, ...)", canvass.ErrNotNumber, get(row, "position")))
+			return perr(rec, "position", fmt.Errorf("%w: %q is not a position (1, 2, ...)", canvass.ErrNotNumber, get(row, "position")))
 		}
 		card.Position = pos
 		contest := get(row, "contest")
 		votes := get(row, "votes")
 		found := !strings.EqualFold(votes, "not found")
 		if contest == "" && found {
-			return nil, perr(rec, "contest", fmt.Errorf("%w: empty", canvass.ErrMissingField))
+			return perr(rec, "contest", fmt.Errorf("%w: empty", canvass.ErrMissingField))
 		}
 		i, seen := idx[card]
 		if !seen {
@@ -92,13 +81,13 @@ func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 		}
 		r := &out[i]
 		if r.Found != found {
-			return nil, perr(rec, "votes", fmt.Errorf("%w: %s is both found and NOT FOUND", canvass.ErrSyntax, card))
+			return perr(rec, "votes", fmt.Errorf("%w: %s is both found and NOT FOUND", canvass.ErrSyntax, card))
 		}
 		if !found {
-			continue
+			return nil
 		}
 		if _, dup := r.Votes[contest]; dup {
-			return nil, perr(rec, "contest", fmt.Errorf("%w: %s has two rows for %q", canvass.ErrDuplicateID, card, contest))
+			return perr(rec, "contest", fmt.Errorf("%w: %s has two rows for %q", canvass.ErrDuplicateID, card, contest))
 		}
 		var vs []string
 		for _, v := range strings.Split(votes, ";") {
@@ -107,7 +96,9 @@ func ReadAuditRecords(r io.Reader, name string) ([]audit.Record, error) {
 			}
 		}
 		r.Votes[contest] = vs
-	}
+		return nil
+	})
+	return out, err
 }
 
 // readBatchTallies reads the hand tallies of batches (see ReadAuditRecords).
@@ -118,21 +109,10 @@ func readBatchTallies(cr *csv.Reader, col map[string]int, perr func(int64, strin
 	get := getter(col)
 	var out []audit.Record
 	idx := map[string]int{}
-	for rec := int64(2); ; rec++ {
-		row, err := cr.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, perr(rec, "", fmt.Errorf("%w: %v", canvass.ErrSyntax, pe.Err))
-			}
-			return nil, perr(rec, "", err)
-		}
+	err := eachRow(cr, perr, func(rec int64, row []string) error {
 		batch := get(row, "batch")
 		if batch == "" {
-			return nil, perr(rec, "batch", fmt.Errorf("%w: empty", canvass.ErrMissingField))
+			return perr(rec, "batch", fmt.Errorf("%w: empty", canvass.ErrMissingField))
 		}
 		votes := get(row, "votes")
 		found := !strings.EqualFold(votes, "not found")
@@ -144,26 +124,49 @@ func readBatchTallies(cr *csv.Reader, col map[string]int, perr func(int64, strin
 		}
 		r := &out[i]
 		if r.Found != found {
-			return nil, perr(rec, "votes", fmt.Errorf("%w: batch %s is both found and NOT FOUND", canvass.ErrSyntax, batch))
+			return perr(rec, "votes", fmt.Errorf("%w: batch %s is both found and NOT FOUND", canvass.ErrSyntax, batch))
 		}
 		if !found {
-			continue
+			return nil
 		}
 		contest, choice := get(row, "contest"), get(row, "choice")
 		if contest == "" || choice == "" {
-			return nil, perr(rec, "contest", fmt.Errorf("%w: a tally row names its contest and choice", canvass.ErrMissingField))
+			return perr(rec, "contest", fmt.Errorf("%w: a tally row names its contest and choice", canvass.ErrMissingField))
 		}
 		n, err := strconv.ParseInt(votes, 10, 64)
 		if err != nil || n < 0 {
-			return nil, perr(rec, "votes", fmt.Errorf("%w: %q is not a vote count", canvass.ErrNotNumber, votes))
+			return perr(rec, "votes", fmt.Errorf("%w: %q is not a vote count", canvass.ErrNotNumber, votes))
 		}
 		if r.Tally[contest] == nil {
 			r.Tally[contest] = map[string]int64{}
 		}
 		if _, dup := r.Tally[contest][choice]; dup {
-			return nil, perr(rec, "choice", fmt.Errorf("%w: batch %s has two rows for %s in %q", canvass.ErrDuplicateID, batch, choice, contest))
+			return perr(rec, "choice", fmt.Errorf("%w: batch %s has two rows for %s in %q", canvass.ErrDuplicateID, batch, choice, contest))
 		}
 		r.Tally[contest][choice] = n
+		return nil
+	})
+	return out, err
+}
+
+// eachRow calls fn with each data row of cr and its record number (the header is record 1),
+// until the end or an error (a CSV error becomes perr's, naming the record).
+func eachRow(cr *csv.Reader, perr func(int64, string, error) error, fn func(rec int64, row []string) error) error {
+	for rec := int64(2); ; rec++ {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return perr(rec, "", fmt.Errorf("%w: %v", canvass.ErrSyntax, pe.Err))
+			}
+			return perr(rec, "", err)
+		}
+		if err := fn(rec, row); err != nil {
+			return err
+		}
 	}
 }
 
